@@ -1,0 +1,57 @@
+# mas.platform: the two commands are `make demo` and `make test`.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3.11
+VENV ?= .venv
+BIN := $(VENV)/bin
+MAS_CACHE_DIR ?= $(HOME)/.cache/mas-platform
+export MAS_CACHE_DIR
+# The local cluster's kubeconfig, as `make local-up` writes it.
+export K8S_AUTH_KUBECONFIG ?= $(MAS_CACHE_DIR)/kwok/clusters/mas-local/kubeconfig.yaml
+export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
+export PATH := $(CURDIR)/$(BIN):$(MAS_CACHE_DIR)/bin/current:$(PATH)
+COLLECTION := collections/ansible_collections/mas/platform
+
+.PHONY: help setup local-up local-down demo test lint sanity unit molecule integration bench clean
+
+help:  ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip==25.3
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+setup: $(VENV)/.installed  ## Create the virtualenv with the pinned dependencies
+
+local-up: setup  ## Build (once) and start the local cluster with the inventory's node groups
+	tools/local-cluster/up.sh inventories/local
+
+local-down:  ## Stop and delete the local cluster (the build cache stays)
+	tools/local-cluster/down.sh
+
+demo: local-up  ## The main job: the full deploy onto the local cluster
+	$(BIN)/ansible-playbook playbooks/deploy.yml -i inventories/local
+
+test: setup lint sanity unit molecule  ## Everything CI runs
+
+lint: setup  ## ansible-lint (production profile) and yamllint
+	$(BIN)/yamllint -s .
+	$(BIN)/ansible-lint --profile production
+
+sanity: setup  ## ansible-test sanity on the collection
+	tools/ansible-test-sanity.sh
+
+unit: setup  ## pytest unit tests
+	$(BIN)/python -m pytest tests/unit -q
+
+molecule: local-up  ## Molecule scenarios against the local cluster
+	tools/molecule-all.sh
+
+bench: local-up  ## Benchmarks (not tests): preflight, deploy
+	$(BIN)/python tools/bench/run.py
+
+clean:  ## Remove the virtualenv and test output (not the cluster build cache)
+	rm -rf $(VENV) $(COLLECTION)/tests/output .pytest_cache

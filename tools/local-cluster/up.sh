@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# Starts the local cluster for an inventory (default: inventories/local):
+#   1. builds the binaries once per version (build.sh; cached outside the work tree),
+#   2. starts etcd, kube-apiserver, kube-controller-manager, kube-scheduler and the
+#      kwok controller as local processes through kwokctl's binary runtime, on
+#      127.0.0.1, with authorization (RBAC) and admission (PodSecurity, ResourceQuota,
+#      LimitRanger...) on,
+#   3. applies the fake nodes and pre-created volumes that model the inventory,
+#   4. waits until every node is Ready.
+# Re-running it against a running cluster only re-applies the fixtures.
+set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+# shellcheck source=tools/local-cluster/versions.env
+source "$here/versions.env"
+source "$here/lib.sh"
+
+inventory=${1:-$repo/inventories/local}
+cluster=${MAS_CLUSTER_NAME:-mas-local}
+export KWOK_WORKDIR=$MAS_CACHE_DIR/kwok
+kubeconfig=$KWOK_WORKDIR/clusters/$cluster/kubeconfig.yaml
+
+"$here/build.sh" all
+
+# One folder on PATH with the binaries of the versions in use.
+current=$MAS_BIN_DIR/current
+mkdir -p "$current"
+ln -sfn "$MAS_BIN_DIR/kubernetes-$KUBE_VERSION/kube-apiserver" "$current/kube-apiserver"
+ln -sfn "$MAS_BIN_DIR/kubernetes-$KUBE_VERSION/kube-controller-manager" "$current/kube-controller-manager"
+ln -sfn "$MAS_BIN_DIR/kubernetes-$KUBE_VERSION/kube-scheduler" "$current/kube-scheduler"
+ln -sfn "$MAS_BIN_DIR/kubernetes-$KUBE_VERSION/kubectl" "$current/kubectl"
+ln -sfn "$MAS_BIN_DIR/etcd-$ETCD_VERSION/etcd" "$current/etcd"
+ln -sfn "$MAS_BIN_DIR/kwok-$KWOK_VERSION/kwok" "$current/kwok"
+ln -sfn "$MAS_BIN_DIR/kwok-$KWOK_VERSION/kwokctl" "$current/kwokctl"
+export PATH=$current:$PATH
+kubectl() { command kubectl --kubeconfig "$kubeconfig" "$@"; }
+
+healthy() {
+  [[ -f $kubeconfig ]] && kubectl get --raw /readyz > /dev/null 2>&1
+}
+
+if healthy; then
+  log "cluster $cluster: already running"
+else
+  if kwokctl get clusters 2> /dev/null | grep -qx "$cluster"; then
+    log "cluster $cluster: exists but does not answer; starting it"
+    kwokctl start cluster --name "$cluster" --timeout 120s || {
+      log "cluster $cluster: could not be started; recreating it"
+      kwokctl delete cluster --name "$cluster" --kubeconfig "" || true
+    }
+  fi
+  if ! healthy; then
+    config=$MAS_CACHE_DIR/kwokctl-$cluster.yaml
+    cat > "$config" <<YAML
+apiVersion: config.kwok.x-k8s.io/v1alpha1
+kind: KwokctlConfiguration
+options:
+  runtime: binary
+  kubeVersion: $KUBE_VERSION
+  etcdVersion: ${ETCD_VERSION#v}
+  bindAddress: 127.0.0.1
+  securePort: true
+  kubeAuthorization: true
+  kubeAdmission: true
+  quietPull: true
+  kubeApiserverBinary: $current/kube-apiserver
+  kubeControllerManagerBinary: $current/kube-controller-manager
+  kubeSchedulerBinary: $current/kube-scheduler
+  kubectlBinary: $current/kubectl
+  etcdBinary: $current/etcd
+  kwokControllerBinary: $current/kwok
+YAML
+    log "cluster $cluster: creating (Kubernetes $KUBE_VERSION, etcd $ETCD_VERSION, kwok $KWOK_VERSION)"
+    kwokctl create cluster --name "$cluster" --config "$config" --kubeconfig "" --timeout 180s --wait 120s
+  fi
+fi
+
+fixtures=$MAS_CACHE_DIR/fixtures-$cluster.yaml
+"$here/render_fixtures.py" "$inventory" "$fixtures.status" > "$fixtures"
+kubectl apply --server-side --field-manager=mas-local-cluster -f "$fixtures" > /dev/null
+# Node capacity and allocatable live in the status subresource, which an apply of
+# an existing Node leaves alone: patch it so that a changed instance type shows.
+while read -r node patch; do
+  kubectl patch node "$node" --subresource=status --type=merge -p "$patch" > /dev/null
+done < "$fixtures.status"
+kubectl wait --for=condition=Ready node --all --timeout=120s > /dev/null
+log "cluster $cluster: ready; kubeconfig $kubeconfig"
+kubectl get nodes -L node-role,node.kubernetes.io/instance-type \
+  -o custom-columns='NAME:.metadata.name,STATUS:.status.conditions[?(@.type=="Ready")].type,ROLE:.metadata.labels.node-role,TYPE:.metadata.labels.node\.kubernetes\.io/instance-type,CPU:.status.allocatable.cpu,MEMORY:.status.allocatable.memory,GPU:.status.allocatable.nvidia\.com/gpu'
