@@ -23,12 +23,16 @@ if [[ ! -f $stand_in ]] || ! grep -q 'mas.platform stand-in' "$stand_in"; then
 """mas.platform stand-in for get-pip.py: bootstrap pip offline with ensurepip, then
 install the requested packages (ansible-test passes e.g. pip==24.2) from the index."""
 import ensurepip
+import os
 import subprocess
 import sys
 
 args = [a for a in sys.argv[1:] if a not in ("--no-setuptools", "--no-wheel")]
+env = dict(os.environ)
 ensurepip.bootstrap(upgrade=True)
-sys.exit(subprocess.call([sys.executable, "-m", "pip", "install"] + args))
+# ensurepip hides the pip configuration (PIP_CONFIG_FILE=/dev/null) in this
+# process's environment; the real install must see the machine's index and CA.
+sys.exit(subprocess.call([sys.executable, "-m", "pip", "install"] + args, env=env))
 PY
 fi
 
