@@ -13,7 +13,7 @@ export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export PATH := $(CURDIR)/$(BIN):$(MAS_CACHE_DIR)/bin/current:$(PATH)
 COLLECTION := collections/ansible_collections/mas/platform
 
-.PHONY: help setup local-up local-down demo test lint sanity unit molecule integration bench clean
+.PHONY: help setup local-up local-down demo test lint sanity pytest unit molecule bench clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -35,7 +35,7 @@ local-down:  ## Stop and delete the local cluster (the build cache stays)
 demo: local-up  ## The main job: the full deploy onto the local cluster
 	$(BIN)/ansible-playbook playbooks/deploy.yml -i inventories/local
 
-test: setup lint sanity unit molecule  ## Everything CI runs
+test: setup lint sanity molecule pytest  ## Everything CI runs (pytest last: its summary closes the output)
 
 lint: setup  ## ansible-lint (production profile) and yamllint
 	$(BIN)/yamllint -s .
@@ -44,8 +44,11 @@ lint: setup  ## ansible-lint (production profile) and yamllint
 sanity: setup  ## ansible-test sanity on the collection
 	tools/ansible-test-sanity.sh
 
-unit: setup  ## pytest unit tests
+unit: setup  ## pytest unit tests only (no cluster, no services)
 	$(BIN)/python -m pytest tests/unit -q
+
+pytest: local-up  ## pytest unit and integration tests (real local services and cluster)
+	$(BIN)/python -m pytest tests -q
 
 molecule: local-up  ## Molecule scenarios against the local cluster
 	tools/molecule-all.sh
