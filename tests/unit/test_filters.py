@@ -1,0 +1,54 @@
+"""The collection's filters: how roles read the spec and compare immutable fields."""
+
+import pytest
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.mas.platform.plugins.filter.k8s import immutable_drift
+from ansible_collections.mas.platform.plugins.filter.spec import agent_tiers
+
+
+def test_agent_tiers_follow_phase_numbers_not_mapping_order():
+    sequence = {
+        "3_executors": {"task_executor": {"replicas": 5}},
+        "1_core_agents": {
+            "resource_manager": {"replicas": 2},
+            "learning_agent": {"replicas": 2, "namespace": "learning"},
+        },
+        "2_coordination": {"coordinator_agent": {"replicas": 3}},
+    }
+    tiers = agent_tiers(sequence)
+    assert [t["name"] for t in tiers] == ["resource_manager", "learning_agent", "coordinator_agent", "task_executor"]
+    assert [t["k8s_name"] for t in tiers][0] == "resource-manager"
+    assert tiers[1]["namespace"] == "learning"
+    assert tiers[0]["namespace"] == "agent-system"
+    assert tiers[3]["phase"] == "3_executors" and tiers[3]["replicas"] == 5
+
+
+@pytest.mark.parametrize(
+    "sequence, message",
+    [
+        ([], "must be a mapping of phases"),
+        ({"1_core": ["a"]}, "deployment_sequence.1_core must be a mapping of agents"),
+        ({"1_core": {"agent": 3}}, "deployment_sequence.1_core.agent must be a mapping"),
+    ],
+)
+def test_agent_tiers_name_the_bad_key(sequence, message):
+    with pytest.raises(AnsibleFilterError, match=message):
+        agent_tiers(sequence)
+
+
+def _sc(name, **params):
+    return {"metadata": {"name": name}, "provisioner": "ebs.csi.aws.com", "parameters": params}
+
+
+def test_immutable_drift_compares_values_as_the_api_returns_them():
+    desired = [_sc("fast-ssd", type="gp3", iops=16000), _sc("standard", type="gp2"), _sc("new", type="gp3")]
+    existing = [_sc("fast-ssd", type="gp3", iops="16000"), _sc("standard", type="gp2", iops="3000")]
+    # fast-ssd: the int 16000 equals the API's "16000"; standard: iops dropped -> drift;
+    # new: not on the cluster yet -> nothing to recreate.
+    assert immutable_drift(desired, existing, ["provisioner", "parameters"]) == ["standard"]
+
+
+def test_immutable_drift_rejects_non_lists():
+    with pytest.raises(AnsibleFilterError):
+        immutable_drift({}, [], ["parameters"])
