@@ -83,6 +83,15 @@ kubectl apply --server-side --field-manager=mas-local-cluster -f "$fixtures" > /
 while read -r node patch; do
   kubectl patch node "$node" --subresource=status --type=merge -p "$patch" > /dev/null
 done < "$fixtures.status"
+# A local volume whose claim was deleted stays Released (reclaim policy Retain);
+# return it to the pool, as a volume reclaimer would, so that tests can reuse it.
+kubectl get pv -l mas.platform/local-volume=true \
+  -o jsonpath='{range .items[?(@.status.phase=="Released")]}{.metadata.name}{"\n"}{end}' |
+  while read -r pv; do
+    if [[ -n $pv ]]; then
+      kubectl patch pv "$pv" --type=json -p '[{"op":"remove","path":"/spec/claimRef"}]' > /dev/null
+    fi
+  done
 kubectl wait --for=condition=Ready node --all --timeout=120s > /dev/null
 log "cluster $cluster: ready; kubeconfig $kubeconfig"
 kubectl get nodes -L node-role,node.kubernetes.io/instance-type \
