@@ -13,7 +13,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_FLOOR, Decimal, InvalidOperation
 
 # vCPU, memory in GiB, NVIDIA GPUs. Sizes follow the EC2 naming scheme; the
 # families below share the vCPU count per size and differ in memory per vCPU.
@@ -98,20 +98,34 @@ _SUFFIX = {
 }
 
 
+# Kubernetes stores quantities in 64 bits; anything larger is a typo, and keeping
+# numbers bounded keeps every sum the preflight makes within Decimal's range.
+_QUANTITY_MAX = Decimal(2) ** 63
+
+
 def parse_quantity(value):
-    """Return a Kubernetes quantity ("500m", "16Gi", 4, "2") as a Decimal."""
-    if isinstance(value, bool) or value is None:
-        raise QuantityError("expected a Kubernetes quantity such as '2', '500m' or '16Gi', got %r" % (value,))
-    if isinstance(value, (int, float)):
-        return Decimal(str(value))
-    match = _QUANTITY.match(str(value).strip())
-    if not match:
-        raise QuantityError("expected a Kubernetes quantity such as '2', '500m' or '16Gi', got %r" % (value,))
+    """Return a Kubernetes quantity ("500m", "16Gi", 4, "2") as a Decimal.
+
+    Raises QuantityError for anything else (booleans, None, lists, "16 GB", NaN,
+    infinities, values beyond the 64-bit range Kubernetes stores).
+    """
+    message = "expected a Kubernetes quantity such as '2', '500m' or '16Gi', got %r" % (value,)
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise QuantityError(message)
     try:
-        number = Decimal(match.group(1))
-    except InvalidOperation:
-        raise QuantityError("expected a Kubernetes quantity such as '2', '500m' or '16Gi', got %r" % (value,))
-    return number * _SUFFIX[match.group(2)]
+        if isinstance(value, (int, float)):
+            number = Decimal(str(value))
+        else:
+            match = _QUANTITY.match(value.strip())
+            if not match:
+                raise QuantityError(message)
+            number = Decimal(match.group(1)) * _SUFFIX[match.group(2)]
+        if not number.is_finite() or abs(number) > _QUANTITY_MAX:
+            raise QuantityError(message)
+    except (InvalidOperation, ArithmeticError):
+        # "1.2.3" or an exponent beyond Decimal's range.
+        raise QuantityError(message)
+    return number
 
 
 def format_cpu(cores):
@@ -122,6 +136,22 @@ def format_cpu(cores):
 def format_memory(num_bytes):
     """Format bytes as a quantity in MiB ("27648Mi"), rounded down."""
     return "%dMi" % int(Decimal(num_bytes) // MIB)
+
+
+def describe_cpu(cores):
+    """CPU cores for people: "31.85", "4"."""
+    text = "%.2f" % Decimal(cores)
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def describe_memory(num_bytes):
+    """Memory for people: "16Gi" when whole, else "60.97Gi" or "512Mi"."""
+    num_bytes = Decimal(num_bytes)
+    if num_bytes == 0:
+        return "0"
+    if abs(num_bytes) >= GIB:
+        return "%sGi" % describe_cpu(num_bytes / GIB)
+    return "%sMi" % describe_cpu(num_bytes / MIB)
 
 
 def max_pods(vcpu):
@@ -182,3 +212,64 @@ def node_status_resources(instance_type):
             entry[GPU_RESOURCE] = str(values["gpu"])
         result[kind] = entry
     return result
+
+
+def cluster_allocatable(groups):
+    """Total allocatable of several node groups.
+
+    ``groups`` is an iterable of ``(instance_type, nodes)``. Returns ``cpu`` (cores),
+    ``memory`` (bytes), ``gpu`` and ``pods`` like ``node_shape``'s allocatable.
+    """
+    total = {"cpu": Decimal(0), "memory": Decimal(0), "gpu": 0, "pods": 0}
+    for instance_type, nodes in groups:
+        allocatable = node_shape(instance_type)["allocatable"]
+        for key in total:
+            total[key] += allocatable[key] * nodes
+    return total
+
+
+# ResourceQuota keys that the namespace shares resolve to, and the share each uses.
+QUOTA_SHARES = (
+    ("requests.cpu", "cpu"),
+    ("limits.cpu", "cpu"),
+    ("requests.memory", "memory"),
+    ("limits.memory", "memory"),
+    ("requests." + GPU_RESOURCE, "gpu"),
+)
+
+
+def quota_amounts(shares, cluster):
+    """Absolute ResourceQuota amounts for a namespace's shares of the cluster.
+
+    ``shares`` holds percentages (Decimal, 0..100) under ``cpu``, ``memory`` and
+    ``gpu`` (None or missing: no GPUs); ``cluster`` is ``cluster_allocatable``'s result.
+    A share caps both requests and limits: the namespace may neither reserve nor burst
+    beyond its part of the cluster, so shares that add up to at most 100 % never
+    overcommit memory across namespaces. Amounts round down (CPU to the millicore,
+    memory to the MiB, GPUs to whole devices) so that they never add up to more than
+    the cluster has. Returns Decimals (cores, bytes) and an int for GPUs.
+    """
+    hundred = Decimal(100)
+    cpu = (cluster["cpu"] * shares["cpu"] / hundred).quantize(Decimal("0.001"), rounding=ROUND_FLOOR)
+    memory = (cluster["memory"] * shares["memory"] / hundred / MIB).to_integral_value(rounding=ROUND_FLOOR) * MIB
+    gpu = int((Decimal(cluster["gpu"]) * (shares.get("gpu") or 0) / hundred).to_integral_value(rounding=ROUND_FLOOR))
+    amounts = {"cpu": cpu, "memory": memory, "gpu": gpu}
+    return dict((key, amounts[share]) for key, share in QUOTA_SHARES)
+
+
+def format_quota(amounts, object_counts=None):
+    """A ResourceQuota ``spec.hard`` from ``quota_amounts`` and object counts (pods: 100).
+
+    Every value is a string quantity, so that the dict can go into the object as is.
+    """
+    hard = {}
+    for key, value in amounts.items():
+        if key.endswith(".cpu"):
+            hard[key] = format_cpu(value)
+        elif key.endswith(".memory"):
+            hard[key] = format_memory(value)
+        else:
+            hard[key] = "%d" % value
+    for key, count in (object_counts or {}).items():
+        hard[key] = "%d" % count
+    return hard

@@ -1,0 +1,27 @@
+"""Load the platform spec as the inventories and the seed hold it (for the unit tests)."""
+
+import pathlib
+
+import yaml
+
+from ansible_collections.mas.platform.plugins.module_utils.spec import SECTIONS
+
+REPO = pathlib.Path(__file__).resolve().parents[2]
+FIXTURES = pathlib.Path(__file__).resolve().parent / "fixtures"
+INVENTORIES = ("production", "local")
+
+
+def load_inventory_spec(inventory):
+    """The platform spec of an inventory: group_vars/all/<key>.yml for each top-level key."""
+    folder = REPO / "inventories" / inventory / "group_vars" / "all"
+    spec = {}
+    for key in SECTIONS:
+        with open(folder / ("%s.yml" % key)) as handle:
+            spec.update(yaml.safe_load(handle))
+    return spec
+
+
+def load_seed_spec():
+    """The seed's YAML blocks, verbatim (fixtures/seed_spec.yml)."""
+    with open(FIXTURES / "seed_spec.yml") as handle:
+        return yaml.safe_load(handle)
