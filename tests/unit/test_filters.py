@@ -4,7 +4,7 @@ import pytest
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.mas.platform.plugins.filter.k8s import immutable_drift
-from ansible_collections.mas.platform.plugins.filter.spec import agent_tiers
+from ansible_collections.mas.platform.plugins.filter.spec import agent_tiers, core_services
 
 
 def test_agent_tiers_follow_phase_numbers_not_mapping_order():
@@ -28,7 +28,7 @@ def test_agent_tiers_follow_phase_numbers_not_mapping_order():
     "sequence, message",
     [
         ([], "must be a mapping of phases"),
-        ({"1_core": ["a"]}, "deployment_sequence.1_core must be a mapping of agents"),
+        ({"1_core": ["a"]}, "deployment_sequence.1_core must be a mapping"),
         ({"1_core": {"agent": 3}}, "deployment_sequence.1_core.agent must be a mapping"),
     ],
 )
@@ -52,3 +52,16 @@ def test_immutable_drift_compares_values_as_the_api_returns_them():
 def test_immutable_drift_rejects_non_lists():
     with pytest.raises(AnsibleFilterError):
         immutable_drift({}, [], ["parameters"])
+
+
+def test_core_services_carry_their_client_endpoint_in_start_order():
+    spec = {
+        "2_databases": {"redis": {"namespace": "core-services", "ports": {"client": 6379}}},
+        "1_infrastructure": {"rabbitmq": {"namespace": "core-services", "ports": {"client": 5672, "metrics": 15692}},
+                             "grafana": {"namespace": "monitoring", "ports": {"metrics": 3000}}},
+    }
+    services = core_services(spec)
+    assert [s["name"] for s in services] == ["rabbitmq", "grafana", "redis"]
+    assert services[0]["client"] == "rabbitmq.core-services.svc.cluster.local:5672"
+    assert services[1]["client"] is None
+    assert services[2]["host"] == "redis.core-services.svc.cluster.local"

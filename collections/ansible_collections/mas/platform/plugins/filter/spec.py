@@ -23,6 +23,9 @@ options:
     description: The spec's C(deployment_sequence).
     type: dict
     required: true
+notes:
+  - The same file holds C(mas.platform.core_services), which flattens C(core_services) the
+    same way and adds each service's in-cluster C(host) and C(client) endpoint.
 """
 
 EXAMPLES = r"""
@@ -50,29 +53,47 @@ def _phase_order(phase):
     return (0, int(head)) if head.isdigit() else (1, 0)
 
 
-def agent_tiers(deployment_sequence):
-    if not isinstance(deployment_sequence, dict):
-        raise AnsibleFilterError("deployment_sequence must be a mapping of phases, got %s"
-                                 % type(deployment_sequence).__name__)
-    tiers = []
-    phases = sorted(deployment_sequence.items(), key=lambda item: _phase_order(item[0]))
-    for phase, agents in phases:
-        if not isinstance(agents, dict):
-            raise AnsibleFilterError("deployment_sequence.%s must be a mapping of agents" % phase)
-        for name, settings in agents.items():
+def _flatten_phases(spec, what):
+    if not isinstance(spec, dict):
+        raise AnsibleFilterError("%s must be a mapping of phases, got %s" % (what, type(spec).__name__))
+    for phase, members in sorted(spec.items(), key=lambda item: _phase_order(item[0])):
+        if not isinstance(members, dict):
+            raise AnsibleFilterError("%s.%s must be a mapping" % (what, phase))
+        for name, settings in members.items():
             if not isinstance(settings, dict):
-                raise AnsibleFilterError("deployment_sequence.%s.%s must be a mapping" % (phase, name))
-            tier = dict(settings)
-            tier.update(
-                name=name,
-                phase=phase,
-                k8s_name=str(name).replace("_", "-"),
-                namespace=settings.get("namespace", DEFAULT_NAMESPACE),
-            )
-            tiers.append(tier)
+                raise AnsibleFilterError("%s.%s.%s must be a mapping" % (what, phase, name))
+            yield phase, name, settings
+
+
+def core_services(spec, cluster_domain="cluster.local"):
+    """The core services in start order, each with name, phase, k8s_name, host and
+    client (host:port of its client port)."""
+    services = []
+    for phase, name, settings in _flatten_phases(spec, "core_services"):
+        service = dict(settings)
+        k8s_name = str(name).replace("_", "-")
+        host = "%s.%s.svc.%s" % (k8s_name, settings.get("namespace", "default"), cluster_domain)
+        service.update(name=name, phase=phase, k8s_name=k8s_name, host=host)
+        client = (settings.get("ports") or {}).get("client")
+        service["client"] = "%s:%s" % (host, client) if client else None
+        services.append(service)
+    return services
+
+
+def agent_tiers(deployment_sequence):
+    tiers = []
+    for phase, name, settings in _flatten_phases(deployment_sequence, "deployment_sequence"):
+        tier = dict(settings)
+        tier.update(
+            name=name,
+            phase=phase,
+            k8s_name=str(name).replace("_", "-"),
+            namespace=settings.get("namespace", DEFAULT_NAMESPACE),
+        )
+        tiers.append(tier)
     return tiers
 
 
 class FilterModule(object):
     def filters(self):
-        return {"agent_tiers": agent_tiers}
+        return {"agent_tiers": agent_tiers, "core_services": core_services}

@@ -207,10 +207,16 @@ DEPLOYMENT_SEQUENCE = MapOf(MapOf(AGENT, key=_identifier, min_items=1), key=_pha
 # ---------------------------------------------------------------------------
 # Core services
 
+# A service's ports by purpose: "client" is what the agents connect to, "metrics"
+# what Prometheus scrapes; the others are the service's own (peers, UI).
+PORTS = MapOf(Int(minimum=1, maximum=65535), key=_identifier, min_items=1)
+
+
 def _service(fields=None, required=()):
     """A core service: the fields every service has, plus its own."""
     common = {
         "version": _version,
+        "ports": PORTS,
         "namespace": _dns_label,
         "storage": _dns_label,
         "storage_size": Quantity("memory"),
@@ -221,7 +227,7 @@ def _service(fields=None, required=()):
     common.update(fields or {})
     return Record(
         common,
-        required=("version", "namespace", "storage", "storage_size", "resources") + tuple(required),
+        required=("version", "namespace", "ports", "storage", "storage_size", "resources") + tuple(required),
         missing_hint={"storage_size": "the size of each pod's volume, such as '50Gi'"},
     )
 
