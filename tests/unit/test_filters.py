@@ -3,7 +3,7 @@
 import pytest
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.mas.platform.plugins.filter.k8s import immutable_drift
+from ansible_collections.mas.platform.plugins.filter.k8s import immutable_drift, quantity
 from ansible_collections.mas.platform.plugins.filter.spec import agent_tiers, core_services
 
 
@@ -65,3 +65,10 @@ def test_core_services_carry_their_client_endpoint_in_start_order():
     assert services[0]["client"] == "rabbitmq.core-services.svc.cluster.local:5672"
     assert services[1]["client"] is None
     assert services[2]["host"] == "redis.core-services.svc.cluster.local"
+
+
+def test_quantity_makes_equal_quantities_equal():
+    assert quantity("1000m") == quantity("1") == quantity(1)
+    assert quantity("1Gi") == quantity("1024Mi")
+    with pytest.raises(AnsibleFilterError, match="Kubernetes quantity"):
+        quantity("lots")

@@ -32,6 +32,9 @@ options:
     type: list
     elements: str
     required: true
+notes:
+  - The same file holds C(mas.platform.quantity), which turns a Kubernetes quantity
+    (C(500m), C(16Gi)) into a number so that quantities written differently compare equal.
 """
 
 EXAMPLES = r"""
@@ -48,6 +51,7 @@ _value:
 """
 
 from ansible.errors import AnsibleFilterError
+from ansible_collections.mas.platform.plugins.module_utils.capacity import QuantityError, parse_quantity
 
 
 def _normalize(value):
@@ -76,6 +80,14 @@ def immutable_drift(desired, existing, fields):
     return drifted
 
 
+def quantity(value):
+    """A Kubernetes quantity as a float ("500m" -> 0.5, "1Gi" -> 1073741824.0)."""
+    try:
+        return float(parse_quantity(value))
+    except QuantityError as exc:
+        raise AnsibleFilterError(str(exc))
+
+
 class FilterModule(object):
     def filters(self):
-        return {"immutable_drift": immutable_drift}
+        return {"immutable_drift": immutable_drift, "quantity": quantity}
