@@ -1,0 +1,85 @@
+"""Bad input to the deploy: one clear message naming the key, and nothing applied.
+
+Runs the real deploy playbook against the local cluster with one spec key broken
+through extra vars, and compares the platform's objects before and after.
+"""
+
+import json
+import os
+import pathlib
+import subprocess
+
+import pytest
+import yaml
+
+REPO = pathlib.Path(__file__).resolve().parents[3]
+CACHE = pathlib.Path(os.environ.get("MAS_CACHE_DIR", pathlib.Path.home() / ".cache/mas-platform"))
+KUBECONFIG = CACHE / "kwok/clusters/mas-local/kubeconfig.yaml"
+SPEC = REPO / "inventories/production/group_vars/all"
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    if not KUBECONFIG.exists():
+        pytest.fail("the local cluster is not up (no %s): start it with `make local-up`" % KUBECONFIG)
+    from kubernetes import config
+    from kubernetes.dynamic import DynamicClient
+    return DynamicClient(config.new_client_from_config(config_file=str(KUBECONFIG)))
+
+
+def _state(client):
+    """What the foundation roles own: versions of namespaces, quotas, classes, roles, policies."""
+    seen = {}
+    for api, kind in (("v1", "Namespace"), ("v1", "ResourceQuota"), ("storage.k8s.io/v1", "StorageClass"),
+                      ("rbac.authorization.k8s.io/v1", "ClusterRole"), ("networking.k8s.io/v1", "NetworkPolicy")):
+        for item in client.resources.get(api_version=api, kind=kind).get().items:
+            meta = item.metadata
+            seen["%s/%s/%s" % (kind, meta.namespace or "", meta.name)] = meta.resourceVersion
+    return seen
+
+
+def _spec(name):
+    return yaml.safe_load((SPEC / ("%s.yml" % name)).read_text())[name]
+
+
+def _broken_share(spec):
+    spec["namespaces"][0]["resources"]["cpu_limit"] = "most of it"
+    return "environment_config", spec, "environment_config.namespaces[0].resources.cpu_limit"
+
+
+def _unknown_verb(spec):
+    spec["authentication"]["rbac"]["roles"][1]["rules"][0]["verbs"] = ["get", "fly"]
+    return "security_setup", spec, "security_setup.authentication.rbac.roles[1].rules[0].verbs[1]"
+
+
+def _gp2_with_iops(spec):
+    spec["storage"]["classes"][1]["iops"] = 3000
+    return "infrastructure", spec, "infrastructure.storage.classes[1].iops"
+
+
+@pytest.mark.parametrize("breaker, section", [
+    (_broken_share, "environment_config"),
+    (_unknown_verb, "security_setup"),
+    (_gp2_with_iops, "infrastructure"),
+])
+def test_bad_spec_fails_naming_the_key_and_changes_nothing(cluster, tmp_path, breaker, section):
+    if section == "infrastructure":
+        local = yaml.safe_load((REPO / "inventories/local/group_vars/all/infrastructure.yml").read_text())
+        key, spec, path = breaker(local["infrastructure"])
+    else:
+        key, spec, path = breaker(_spec(section))
+    extra = tmp_path / "extra.json"
+    extra.write_text(json.dumps({key: spec}))
+    before = _state(cluster)
+    env = dict(os.environ, ANSIBLE_CONFIG=str(REPO / "ansible.cfg"), ANSIBLE_NOCOLOR="1",
+               K8S_AUTH_KUBECONFIG=str(KUBECONFIG))
+    run = subprocess.run(
+        [str(REPO / ".venv/bin/ansible-playbook"), "playbooks/deploy.yml", "-i", "inventories/local",
+         "-e", "@%s" % extra],
+        cwd=REPO, env=env, capture_output=True, text=True, timeout=300,
+    )
+    output = run.stdout + run.stderr
+    assert run.returncode != 0, output[-2000:]
+    assert path in output, output[-2000:]
+    assert "Traceback" not in output
+    assert _state(cluster) == before
