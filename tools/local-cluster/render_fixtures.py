@@ -32,8 +32,11 @@ from ansible_collections.mas.platform.plugins.module_utils.capacity import (  # 
 
 
 def load_spec(inventory):
+    # The ansible-inventory of the Python that runs this script (the project's virtualenv).
+    beside = os.path.join(os.path.dirname(sys.executable), "ansible-inventory")
+    command = beside if os.path.exists(beside) else "ansible-inventory"
     out = subprocess.run(
-        ["ansible-inventory", "-i", inventory, "--host", "localhost"],
+        [command, "-i", inventory, "--host", "localhost"],
         check=True, capture_output=True, text=True,
     ).stdout
     return json.loads(out)

@@ -76,7 +76,10 @@ YAML
 fi
 
 fixtures=$MAS_CACHE_DIR/fixtures-$cluster.yaml
-"$here/render_fixtures.py" "$inventory" "$fixtures.status" > "$fixtures"
+# The fixtures are rendered by the project's virtualenv (PyYAML, ansible-inventory).
+python=${MAS_PYTHON:-$repo/.venv/bin/python}
+[[ -x $python ]] || python=python3
+"$python" "$here/render_fixtures.py" "$inventory" "$fixtures.status" > "$fixtures"
 kubectl apply --server-side --field-manager=mas-local-cluster -f "$fixtures" > /dev/null
 # Node capacity and allocatable live in the status subresource, which an apply of
 # an existing Node leaves alone: patch it so that a changed instance type shows.
