@@ -29,6 +29,8 @@ attributes:
     support: full
   diff_mode:
     support: full
+  platform:
+    platforms: posix
 options:
   definitions:
     description:
