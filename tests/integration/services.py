@@ -1,0 +1,360 @@
+"""Real side services on 127.0.0.1 for the integration tests, each our own process on
+free ports, with its data in a temporary directory, independent of any system service.
+
+- RabbitMQ: Debian's ``rabbitmq-server`` with the management plugin, its own epmd,
+  Erlang cookie (HOME), mnesia and logs.
+- Redis: Debian's ``redis-server``, no persistence, a password (``requirepass``).
+- Prometheus: Debian's ``prometheus``, scraping itself every second, optionally with the
+  admin API (TSDB snapshots).
+- moto: the S3 API emulator of the ``moto[server]`` package (``moto_server``).
+
+A missing binary fails the test session with the package to install (never a skip).
+Session fixtures in each area's conftest.py start these and stop them at the end.
+"""
+
+import json
+import os
+import pathlib
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+import uuid
+
+import pytest
+
+RABBITMQ_SERVER = "/usr/lib/rabbitmq/bin/rabbitmq-server"
+PROMETHEUS = "/usr/bin/prometheus"
+REDIS_SERVER = "/usr/bin/redis-server"
+MOTO_SERVER = pathlib.Path(sys.executable).parent / "moto_server"
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def free_cluster_port():
+    """A free port P below 55536 whose cluster bus port P + 10000 is free too (Redis Cluster)."""
+    import random
+    for _ in range(200):
+        port = random.randint(20000, 45000)
+        try:
+            for candidate in (port, port + 10000):
+                with socket.socket() as sock:
+                    sock.bind(("127.0.0.1", candidate))
+        except OSError:
+            continue
+        return port
+    pytest.fail("no free port pair (P, P + 10000) for a Redis Cluster node")
+
+
+def closed_port_url(scheme="http", path=""):
+    """A URL on 127.0.0.1 where nothing listens."""
+    return "%s://127.0.0.1:%d%s" % (scheme, free_port(), path)
+
+
+def http_json(method, url, body=None, auth=None, timeout=10):
+    """A raw HTTP call for test setup and assertions, independent of the modules."""
+    request = urllib.request.Request(url, method=method, data=None if body is None else json.dumps(body).encode())
+    request.add_header("Content-Type", "application/json")
+    if auth:
+        import base64
+        request.add_header("Authorization", "Basic " + base64.b64encode(("%s:%s" % auth).encode()).decode())
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            text = response.read().decode()
+            return response.status, (json.loads(text) if text else None)
+    except urllib.error.HTTPError as exc:
+        text = exc.read().decode()
+        try:
+            return exc.code, json.loads(text)
+        except ValueError:
+            return exc.code, text
+
+
+def stop_process(process, timeout=30):
+    """SIGTERM the process group we started, then SIGKILL it if it lingers."""
+    if process is None or process.poll() is not None:
+        return
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+
+def _log_tail(path):
+    path = pathlib.Path(path)
+    return path.read_text(errors="replace")[-3000:] if path.exists() else ""
+
+
+def _wait_until(ready, process, name, log_path, timeout):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail("%s exited with %s:\n%s" % (name, process.returncode, _log_tail(log_path)))
+        try:
+            if ready():
+                return
+        except (urllib.error.URLError, OSError):
+            pass
+        time.sleep(0.25)
+    stop_process(process)
+    pytest.fail("%s did not become ready within %ss:\n%s" % (name, timeout, _log_tail(log_path)))
+
+
+class RabbitMQServer:
+    """One RabbitMQ node with the management plugin, on free ports of 127.0.0.1."""
+
+    def __init__(self, workdir, user="mas-admin", password=None):
+        self.workdir = pathlib.Path(workdir)
+        self.user, self.password = user, password or "admin-" + uuid.uuid4().hex[:12]
+        self.amqp_port, self.api_port = free_port(), free_port()
+        self.dist_port, self.epmd_port = free_port(), free_port()
+        self.api_url = "http://127.0.0.1:%d" % self.api_port
+        self.node = "mas-test-%d@localhost" % self.amqp_port
+        self.log_path = self.workdir / "rabbitmq.log"
+        self.process = self.epmd = None
+
+    def start(self):
+        if not os.path.exists(RABBITMQ_SERVER):
+            pytest.fail("RabbitMQ is not installed: apt-get install -y rabbitmq-server (Debian package)")
+        if not shutil.which("epmd"):
+            pytest.fail("epmd is missing: apt-get install -y rabbitmq-server (it brings erlang-base)")
+        for name in ("home", "mnesia", "log"):
+            (self.workdir / name).mkdir(parents=True, exist_ok=True)
+        (self.workdir / "rabbitmq.conf").write_text("\n".join([
+            "listeners.tcp.default = 127.0.0.1:%d" % self.amqp_port,
+            "management.tcp.ip = 127.0.0.1",
+            "management.tcp.port = %d" % self.api_port,
+            "default_user = %s" % self.user,
+            "default_pass = %s" % self.password,
+            "default_user_tags.administrator = true",
+            "loopback_users = none",
+            "collect_statistics_interval = 500",
+            "",
+        ]))
+        (self.workdir / "enabled_plugins").write_text("[rabbitmq_management].\n")
+        (self.workdir / "rabbitmq-env.conf").write_text("")
+        env = dict(
+            os.environ,
+            HOME=str(self.workdir / "home"),
+            RABBITMQ_CONF_ENV_FILE=str(self.workdir / "rabbitmq-env.conf"),
+            RABBITMQ_CONFIG_FILE=str(self.workdir / "rabbitmq.conf"),
+            RABBITMQ_ADVANCED_CONFIG_FILE=str(self.workdir / "advanced.config"),
+            RABBITMQ_ENABLED_PLUGINS_FILE=str(self.workdir / "enabled_plugins"),
+            RABBITMQ_MNESIA_BASE=str(self.workdir / "mnesia"),
+            RABBITMQ_LOG_BASE=str(self.workdir / "log"),
+            RABBITMQ_PID_FILE=str(self.workdir / "rabbitmq.pid"),
+            RABBITMQ_NODENAME=self.node,
+            RABBITMQ_NODE_IP_ADDRESS="127.0.0.1",
+            RABBITMQ_NODE_PORT=str(self.amqp_port),
+            RABBITMQ_DIST_PORT=str(self.dist_port),
+            ERL_EPMD_PORT=str(self.epmd_port),
+            ERL_EPMD_ADDRESS="127.0.0.1",
+            RABBITMQ_LOGS="-",
+        )
+        for name in ("RABBITMQ_API_URL", "RABBITMQ_USERNAME", "RABBITMQ_PASSWORD"):
+            env.pop(name, None)
+        log = open(self.log_path, "wb")
+        # Our own epmd, on its own port: the node never touches a system epmd.
+        self.epmd = subprocess.Popen(["epmd", "-port", str(self.epmd_port)], env=env, stdout=log,
+                                     stderr=subprocess.STDOUT, start_new_session=True)
+        self.process = subprocess.Popen([RABBITMQ_SERVER], env=env, stdout=log, stderr=subprocess.STDOUT,
+                                        cwd=str(self.workdir), start_new_session=True)
+        _wait_until(lambda: self.api("GET", "overview")[0] == 200, self.process, "rabbitmq-server", self.log_path, 120)
+        return self
+
+    def stop(self):
+        stop_process(self.process, timeout=60)
+        stop_process(self.epmd, timeout=10)
+
+    @property
+    def auth(self):
+        return (self.user, self.password)
+
+    def api(self, method, path, body=None):
+        return http_json(method, self.api_url + "/api/" + path, body=body, auth=self.auth, timeout=5)
+
+
+class RedisServer:
+    """One redis-server without persistence, with a password, on a free port."""
+
+    def __init__(self, workdir, password=None):
+        self.workdir = pathlib.Path(workdir)
+        self.port = free_port()
+        self.password = password or "redis-" + uuid.uuid4().hex[:12]
+        self.url = "redis://127.0.0.1:%d" % self.port
+        self.log_path = self.workdir / "redis.log"
+        self.process = None
+
+    def start(self):
+        if not os.path.exists(REDIS_SERVER):
+            pytest.fail("Redis is not installed: apt-get install -y redis-server (Debian package; its system "
+                        "service is not used)")
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        with open(self.log_path, "wb") as log:
+            self.process = subprocess.Popen(
+                [REDIS_SERVER, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+                 "--dir", str(self.workdir), "--requirepass", self.password, "--daemonize", "no"],
+                stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        _wait_until(lambda: self.client().ping(), self.process, "redis-server", self.log_path, 30)
+        return self
+
+    def client(self, db=0):
+        import redis
+        return redis.Redis(host="127.0.0.1", port=self.port, password=self.password, db=db, socket_timeout=5)
+
+    def stop(self):
+        stop_process(self.process)
+
+
+class PrometheusServer:
+    """Prometheus scraping itself every second; ``admin_api`` enables TSDB snapshots."""
+
+    def __init__(self, workdir, admin_api=True, data_dir=None):
+        self.workdir = pathlib.Path(workdir)
+        self.port = free_port()
+        self.url = "http://127.0.0.1:%d" % self.port
+        self.admin_api = admin_api
+        self.data_dir = pathlib.Path(data_dir) if data_dir else self.workdir / "data"
+        self.log_path = self.workdir / "prometheus.log"
+        self.process = None
+
+    def start(self):
+        if not os.path.exists(PROMETHEUS):
+            pytest.fail("Prometheus is not installed: apt-get install -y prometheus (Debian package)")
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        config = self.workdir / "prometheus.yml"
+        config.write_text("\n".join([
+            "global:",
+            "  scrape_interval: 1s",
+            "scrape_configs:",
+            "  - job_name: prometheus",
+            "    static_configs:",
+            "      - targets: ['127.0.0.1:%d']" % self.port,
+            "",
+        ]))
+        command = [PROMETHEUS, "--config.file=%s" % config, "--storage.tsdb.path=%s" % self.data_dir,
+                   "--web.listen-address=127.0.0.1:%d" % self.port, "--log.level=warn"]
+        if self.admin_api:
+            command.append("--web.enable-admin-api")
+        with open(self.log_path, "wb") as log:
+            self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=str(self.workdir),
+                                            start_new_session=True)
+
+        def ready():
+            with urllib.request.urlopen(self.url + "/-/ready", timeout=2) as response:
+                return response.status == 200
+        _wait_until(ready, self.process, "prometheus", self.log_path, 60)
+        return self
+
+    def stop(self):
+        stop_process(self.process)
+
+    def query(self, expression):
+        import urllib.parse
+        status, body = http_json("GET", self.url + "/api/v1/query?" + urllib.parse.urlencode({"query": expression}))
+        assert status == 200, body
+        return body["data"]["result"]
+
+
+class MotoServer:
+    """moto's S3 (and other AWS APIs) emulator on a free port."""
+
+    def __init__(self, workdir):
+        self.workdir = pathlib.Path(workdir)
+        self.port = free_port()
+        self.url = "http://127.0.0.1:%d" % self.port
+        self.log_path = self.workdir / "moto.log"
+        self.process = None
+
+    def start(self):
+        if not MOTO_SERVER.exists():
+            pytest.fail("moto_server is missing: pip install 'moto[server]' (requirements-dev.txt)")
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        with open(self.log_path, "wb") as log:
+            self.process = subprocess.Popen([str(MOTO_SERVER), "-H", "127.0.0.1", "-p", str(self.port)],
+                                            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+
+        def ready():
+            with urllib.request.urlopen(self.url + "/moto-api/", timeout=2) as response:
+                return response.status == 200
+        _wait_until(ready, self.process, "moto_server", self.log_path, 60)
+        return self
+
+    def client(self, service="s3", region="eu-west-1"):
+        import boto3
+        return boto3.client(service, endpoint_url=self.url, region_name=region, aws_access_key_id="testing",
+                            aws_secret_access_key="testing")
+
+    def stop(self):
+        stop_process(self.process)
+
+
+class RedisCluster:
+    """A Redis Cluster of three primaries (redis-server with cluster-enabled, formed with
+    redis-cli --cluster create), each with a password, on free ports."""
+
+    def __init__(self, workdir, password=None):
+        self.workdir = pathlib.Path(workdir)
+        self.password = password or "redis-" + uuid.uuid4().hex[:12]
+        self.ports = [free_cluster_port() for _ in range(3)]
+        self.url = "redis://127.0.0.1:%d" % self.ports[0]
+        self.processes = []
+
+    def start(self):
+        if not os.path.exists(REDIS_SERVER) or not shutil.which("redis-cli"):
+            pytest.fail("Redis is not installed: apt-get install -y redis-server (Debian package, brings redis-cli)")
+        for port in self.ports:
+            directory = self.workdir / str(port)
+            directory.mkdir(parents=True, exist_ok=True)
+            log = open(directory / "redis.log", "wb")
+            self.processes.append(subprocess.Popen(
+                [REDIS_SERVER, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+                 "--dir", str(directory), "--requirepass", self.password, "--masterauth", self.password,
+                 "--cluster-enabled", "yes", "--cluster-config-file", str(directory / "nodes.conf"),
+                 "--daemonize", "no"], stdout=log, stderr=subprocess.STDOUT, start_new_session=True))
+        try:
+            for process, port in zip(self.processes, self.ports):
+                _wait_until(lambda port=port: self.node(port).ping(), process, "redis-server (cluster node %d)" % port,
+                            self.workdir / str(port) / "redis.log", 30)
+        except BaseException:
+            self.stop()  # the nodes that did start
+            raise
+        formed = subprocess.run(
+            ["redis-cli", "-a", self.password, "--no-auth-warning", "--cluster", "create"]
+            + ["127.0.0.1:%d" % port for port in self.ports] + ["--cluster-replicas", "0", "--cluster-yes"],
+            capture_output=True, text=True, timeout=60)
+        if formed.returncode != 0:
+            self.stop()
+            pytest.fail("redis-cli --cluster create failed:\n%s%s" % (formed.stdout, formed.stderr))
+
+        def ready():
+            info = self.node(self.ports[0]).execute_command("CLUSTER", "INFO")
+            text = info.decode() if isinstance(info, bytes) else str(info)
+            return "cluster_state:ok" in text
+        _wait_until(ready, self.processes[0], "the Redis Cluster", self.workdir / str(self.ports[0]) / "redis.log", 60)
+        return self
+
+    def node(self, port):
+        import redis
+        return redis.Redis(host="127.0.0.1", port=port, password=self.password, socket_timeout=5)
+
+    def client(self):
+        import redis
+        return redis.RedisCluster(host="127.0.0.1", port=self.ports[0], password=self.password, socket_timeout=5)
+
+    def stop(self):
+        for process in self.processes:
+            stop_process(process)
