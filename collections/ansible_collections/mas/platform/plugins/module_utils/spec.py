@@ -605,13 +605,43 @@ _TRAFFIC_POLICY = Record(
     required=("name",),
 )
 
+# Added keys (docs/seed-deviations.md): what the ingress exposes, where the agents send
+# spans, which logging stack gets the retention, and how every agent serves.
+_HOSTNAME = Str(pattern=r"^([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$", hint="a DNS host name such as 'api.example.com'")
+_URL = Str(pattern=r"^https?://[^\s/]+(:[0-9]{1,5})?(/\S*)?$", hint="a URL such as 'http://host:4317'")
+_HTTP_PATH = Str(pattern=r"^/[^\s]*$", hint="an HTTP path starting with '/'")
+# A browser origin (scheme://host[:port]); '*' only when written explicitly.
+_ORIGIN = Str(pattern=r"^(\*|https?://(\*\.)?[A-Za-z0-9.-]+(:[0-9]{1,5})?)$",
+              hint="an origin such as 'https://console.example.com' (no path, no trailing '/')")
+_PORT_NUMBER = Int(minimum=1, maximum=65535)
+
+INGRESS_HOSTS = ListOf(Record(
+    {
+        "host": _HOSTNAME,
+        "paths": ListOf(Record({"path": _HTTP_PATH, "agent": _identifier}, required=("path", "agent")), min_items=1),
+    },
+    required=("host", "paths"),
+), unique_key="host")
+
+AGENT_ENDPOINTS = Record(
+    {
+        "ports": Record({"http": _PORT_NUMBER, "metrics": _PORT_NUMBER}, required=("http", "metrics")),
+        "health": Record({"liveness": _HTTP_PATH, "readiness": _HTTP_PATH}, required=("liveness", "readiness")),
+        "metrics_path": _HTTP_PATH,
+    },
+    required=("ports", "health"),
+)
+
 SERVICE_CONFIGURATION = Record(
     {
         "networking": Record({
             "service_mesh": Record(
-                {"enabled": Bool(), "mtls": Bool(), "traffic_policies": ListOf(_TRAFFIC_POLICY, unique_key="name")},
+                {"enabled": Bool(), "provider": Str(choices=("istio",)), "mtls": Bool(),
+                 "traffic_policies": ListOf(_TRAFFIC_POLICY, unique_key="name")},
                 required=("enabled",)),
-            "ingress": Record({"enabled": Bool(), "class": _dns_label, "ssl": Bool(), "cors": Bool()}, required=("enabled",)),
+            "ingress": Record({"enabled": Bool(), "class": _dns_label, "ssl": Bool(), "cors": Bool(),
+                               "hosts": INGRESS_HOSTS, "cors_allowed_origins": ListOf(_ORIGIN)},
+                              required=("enabled",)),
             "service_discovery": Record(
                 {
                     "method": Str(choices=("consul", "kubernetes")),
@@ -621,6 +651,7 @@ SERVICE_CONFIGURATION = Record(
                 },
                 required=("method",)),
         }),
+        "agent_endpoints": AGENT_ENDPOINTS,
         "monitoring": Record({
             "metrics": Record(
                 {
@@ -638,9 +669,18 @@ SERVICE_CONFIGURATION = Record(
                     "retention": Duration(),
                     "indexes": ListOf(Record({"name": _dns_label, "retention": Duration()}, required=("name", "retention")),
                                       unique_key="name"),
+                    "collector": Str(choices=("fluent-bit",)),
+                    "backend": Record({"type": Str(choices=("opensearch",)), "endpoint": _URL}, required=("type", "endpoint")),
                 },
                 required=("retention",)),
-            "tracing": Record({"enabled": Bool(), "sampling_rate": Number(0, 1)}, required=("enabled",)),
+            "tracing": Record(
+                {
+                    "enabled": Bool(),
+                    "sampling_rate": Number(0, 1),
+                    "collector": Record({"endpoint": _URL, "protocol": Str(choices=("grpc", "http/protobuf"))},
+                                        required=("endpoint",)),
+                },
+                required=("enabled",)),
         }),
     },
 )
@@ -731,6 +771,43 @@ SECURITY_SETUP = Record(
 _STEPS = ListOf(_identifier, min_items=1)
 PROCEDURE = MapOf(_STEPS, key=_phase, min_items=1)
 
+NOTIFICATION_CLASSES = ("immediate", "standard")
+
+
+def _check_notifications(cleaned, path, findings):
+    """Every alert's notification class is routed, to a receiver that exists."""
+    alerts = cleaned.get("alerts") or []
+    routes = cleaned.get("notifications")
+    # Invalid items are None (reported already); they route nothing.
+    receivers = [r["name"] for r in cleaned.get("receivers") or [] if r and r.get("name")]
+    used = sorted(set(a["notification"] for a in alerts if a and a.get("notification")))
+    if used and routes is None:
+        findings.error(key_path(path, "notifications"),
+                       "required key is missing: the alerts use the notification classes %s, and each needs a "
+                       "route to a receiver (receiver, group_wait, group_interval, repeat_interval)" % ", ".join(used))
+        return
+    for name in used:
+        if name not in (routes or {}):
+            findings.error(key_path(key_path(path, "notifications"), name),
+                           "required key is missing: alerts use the notification class %s" % name)
+    for name, route in (routes or {}).items():
+        receiver = (route or {}).get("receiver")
+        if receiver is not None and receiver not in receivers:
+            findings.error(key_path(key_path(key_path(path, "notifications"), name), "receiver"),
+                           "%r is not one of health_monitoring.receivers (%s)" % (receiver, ", ".join(receivers) or "none"))
+
+
+# How Alertmanager groups and repeats the notifications of one class.
+_NOTIFICATION_ROUTE = Record(
+    {
+        "receiver": _dns_label,
+        "group_wait": Duration(positive=False),
+        "group_interval": Duration(),
+        "repeat_interval": Duration(),
+    },
+    required=("receiver", "group_wait", "group_interval", "repeat_interval"),
+)
+
 HEALTH_MONITORING = Record(
     {
         "system_checks": ListOf(Record(
@@ -738,12 +815,50 @@ HEALTH_MONITORING = Record(
             required=("name", "interval", "timeout"), check=_check_interval_timeout), unique_key="name"),
         "alerts": ListOf(Record(
             {"name": _identifier, "severity": Str(choices=("critical", "warning", "info")),
-             "notification": Str(choices=("immediate", "standard"))},
-            required=("name", "severity", "notification")), unique_key="name"),
+             "notification": Str(choices=NOTIFICATION_CLASSES),
+             # What the alert watches: a PromQL expression, how long it must hold, and
+             # the line a notification carries. Without expr no Prometheus can fire it.
+             "expr": Str(pattern=r"\s*\S", hint="a PromQL expression"), "for": Duration(positive=False), "summary": Str()},
+            required=("name", "severity", "notification", "expr"),
+            missing_hint={"expr": "the PromQL expression that fires the alert"}), unique_key="name"),
+        "notifications": Record(dict((name, _NOTIFICATION_ROUTE) for name in NOTIFICATION_CLASSES)),
+        "receivers": ListOf(Record(
+            {"name": _dns_label,
+             "webhook_url": Str(pattern=r"^https?://[^ ]+$", hint="an http(s) URL")},
+            required=("name", "webhook_url")), min_items=1, unique_key="name"),
     },
+    check=_check_notifications,
 )
 
 BACKUP_PERIODS = {"hourly": 3600, "daily": 86400, "weekly": 604800, "monthly": 2678400}
+# What each kind of backup holds (module_utils/backup_options.py implements each component).
+BACKUP_COMPONENTS = {
+    "system_state": ("kubernetes", "consul", "rabbitmq", "redis", "mongodb", "neo4j"),
+    "model_registry": ("models",),
+    "metrics": ("prometheus",),
+}
+# A cron expression of the five standard fields (what a CronJob's schedule takes).
+_CRON = Str(pattern=r"^\S+ \S+ \S+ \S+ \S+$", hint="a cron expression of five fields such as '5 * * * *'")
+_BUCKET = Str(pattern=r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", hint="an S3 bucket name")
+_S3_PREFIX = Str(pattern=r"^[A-Za-z0-9!_.*'()/-]*$", hint="an S3 key prefix such as 'platform' or 'registry/'")
+_ENDPOINT_URL = Str(pattern=r"^https?://[^\s/]+(:[0-9]{1,5})?(/\S*)?$", hint="a URL such as 'https://s3.eu-west-1.amazonaws.com'")
+
+
+def _schedule_period(schedule):
+    """The period a cron schedule repeats with, for the schedules a frequency names (None
+    for other shapes): 'M * * * *' hourly, 'M H * * *' daily, 'M H * * D' weekly,
+    'M H D * *' monthly, with M, H, D and the weekday single numbers."""
+    fields = schedule.split()
+    fixed = [field.isdigit() for field in fields]
+    if fixed == [True, False, False, False, False] and fields[1:] == ["*"] * 4:
+        return BACKUP_PERIODS["hourly"]
+    if fixed[:2] == [True, True] and fields[2:] == ["*"] * 3:
+        return BACKUP_PERIODS["daily"]
+    if fixed[:2] == [True, True] and fields[2:4] == ["*", "*"] and fixed[4]:
+        return BACKUP_PERIODS["weekly"]
+    if fixed[:3] == [True, True, True] and fields[3:] == ["*", "*"]:
+        return BACKUP_PERIODS["monthly"]
+    return None
 
 
 def _check_backup(cleaned, path, findings):
@@ -752,17 +867,63 @@ def _check_backup(cleaned, path, findings):
     if period is not None and retention is not None and retention < period:
         findings.error(key_path(path, "retention"),
                        "shorter than the %s frequency: each backup would expire before the next one is taken" % cleaned["frequency"])
+    schedule = cleaned.get("schedule")
+    if period is not None and schedule is not None and _schedule_period(schedule) != period:
+        findings.error(key_path(path, "schedule"),
+                       "%r does not run %s (hourly: 'M * * * *', daily: 'M H * * *', weekly: 'M H * * D', "
+                       "monthly: 'M H D * *')" % (schedule, cleaned["frequency"]))
 
 
-BACKUP_PROCEDURES = MapOf(Record(
-    {
+def _backup_kind(kind, fields=None, required=(), types=("full", "incremental")):
+    common = {
         "frequency": Str(choices=tuple(BACKUP_PERIODS)),
         "retention": Duration(),
-        "type": Str(choices=("full", "incremental", "snapshot")),
+        "type": Str(choices=types),
+        # Added: when the backup CronJob runs (default: from the frequency).
+        "schedule": _CRON,
+        # Added: what the backup holds (default: all of the kind's components).
+        "components": ListOf(Str(choices=BACKUP_COMPONENTS[kind]), min_items=1),
+    }
+    common.update(fields or {})
+    return Record(common, required=("frequency", "retention", "type") + tuple(required), check=_check_backup,
+                  missing_hint={"source": "where the learning pipeline's models live: bucket and prefix"})
+
+
+BACKUP_STORE = Record(
+    {
+        "bucket": _BUCKET,
+        "prefix": _S3_PREFIX,
+        "region": Str(pattern=r"^[a-z0-9-]+$", hint="an AWS region such as 'eu-west-1'"),
+        # For an S3 API other than AWS's (a VPC endpoint, or an emulator in tests).
+        "endpoint_url": _ENDPOINT_URL,
+        "server_side_encryption": Str(choices=("AES256", "aws:kms")),
+        "kms_key_id": Str(),
     },
-    required=("frequency", "retention", "type"),
-    check=_check_backup,
-), key=_identifier)
+    required=("bucket", "prefix", "region"),
+)
+
+
+def _check_backup_store(cleaned, path, findings):
+    store = cleaned.get("store") or {}
+    if store.get("kms_key_id") and store.get("server_side_encryption") == "AES256":
+        findings.error(key_path(key_path(path, "store"), "kms_key_id"),
+                       "a KMS key is used with server_side_encryption aws:kms, not AES256")
+
+
+BACKUP_PROCEDURES = Record(
+    {
+        "system_state": _backup_kind("system_state"),
+        "model_registry": _backup_kind("model_registry", {
+            # Added: where the model registry lives (an S3 prefix the learning pipeline writes).
+            "source": Record({"bucket": _BUCKET, "prefix": _S3_PREFIX}, required=("bucket",)),
+        }, required=("source",)),
+        "metrics": _backup_kind("metrics", types=("snapshot",)),
+        # Added: where the backups go.
+        "store": BACKUP_STORE,
+    },
+    required=("system_state", "model_registry", "metrics", "store"),
+    check=_check_backup_store,
+)
 
 # "queue_depth > 1000", "cpu_usage > 75%": what the scaling runbook evaluates.
 TRIGGER = Str(
