@@ -86,6 +86,10 @@ kubectl apply --server-side --field-manager=mas-local-cluster -f "$fixtures" > /
 while read -r node patch; do
   kubectl patch node "$node" --subresource=status --type=merge -p "$patch" > /dev/null
 done < "$fixtures.status"
+# Minimal CRDs of kinds the roles write but no local controller serves
+# (Istio, Prometheus Operator; see docs/agents.md): stored, not acted on.
+kubectl apply --server-side --field-manager=mas-local-cluster -f "$here/crds/" > /dev/null
+kubectl wait --for=condition=Established crd -l app.kubernetes.io/managed-by=mas-local-cluster --timeout=60s > /dev/null
 # A local volume whose claim was deleted stays Released (reclaim policy Retain);
 # return it to the pool, as a volume reclaimer would, so that tests can reuse it.
 kubectl get pv -l mas.platform/local-volume=true \

@@ -101,7 +101,7 @@ def apply_definitions(module):
     params = module.params
     client, endpoint = connect(params)
     applier = Applier(client, endpoint, params["field_manager"], params["force_conflicts"], module.check_mode)
-    objects, before_all, after_all = [], [], []
+    objects, diffs = [], []
     for obj in [d for d in params["definitions"] if d]:
         if params["state"] == "absent":
             changed, before = applier.delete(obj, params["namespace"])
@@ -110,14 +110,14 @@ def apply_definitions(module):
             changed, before, after = applier.apply(obj, params["namespace"])
         objects.append(dict(id=object_id(obj), changed=changed))
         if changed:
-            before_all.append(redact(comparable(before)))
-            after_all.append(redact(comparable(after)))
+            diffs.append(dict(before=redact(comparable(before)), after=redact(comparable(after)),
+                              before_header=object_id(obj), after_header=object_id(obj)))
     changed_objects = [o["id"] for o in objects if o["changed"]]
     return dict(
         changed=bool(changed_objects),
         objects=objects,
         changed_objects=changed_objects,
-        diff=dict(before=before_all, after=after_all),
+        diff=diffs,
     )
 
 
