@@ -28,12 +28,20 @@ def cluster():
 
 
 def _state(client):
-    """What the foundation roles own: versions of namespaces, quotas, classes, roles, policies."""
+    """What the foundation roles own, by resourceVersion: the spec's namespaces with their
+    quotas and policies, and the platform's storage classes and cluster roles. Objects of
+    other tests (their scratch namespaces come and go) are left out."""
+    platform = set(ns["name"] for ns in _spec("environment_config")["namespaces"])
     seen = {}
     for api, kind in (("v1", "Namespace"), ("v1", "ResourceQuota"), ("storage.k8s.io/v1", "StorageClass"),
                       ("rbac.authorization.k8s.io/v1", "ClusterRole"), ("networking.k8s.io/v1", "NetworkPolicy")):
         for item in client.resources.get(api_version=api, kind=kind).get().items:
             meta = item.metadata
+            if (meta.namespace or (meta.name if kind == "Namespace" else None)) not in platform | {None}:
+                continue
+            labels = meta.labels or {}
+            if kind in ("StorageClass", "ClusterRole") and labels.get("app.kubernetes.io/managed-by") != "mas.platform":
+                continue
             seen["%s/%s/%s" % (kind, meta.namespace or "", meta.name)] = meta.resourceVersion
     return seen
 
