@@ -34,7 +34,7 @@ def run_module(monkeypatch):
 
     Raises ModuleFail when the module fails, so a test can assert on the message.
     """
-    from ansible.module_utils import basic
+    from ansible.module_utils import _internal, basic
     from ansible.module_utils.testing import patch_module_args
 
     def _exit_json(self, **kwargs):
@@ -46,6 +46,10 @@ def run_module(monkeypatch):
 
     monkeypatch.setattr(basic.AnsibleModule, "exit_json", _exit_json)
     monkeypatch.setattr(basic.AnsibleModule, "fail_json", _fail_json)
+    # A module runs apart from the controller. Once any test has imported controller code,
+    # ansible-core sends module warnings to the controller's display instead of the result;
+    # run modules as AnsiballZ does, so that their warnings are recorded.
+    monkeypatch.setattr(_internal, "is_controller", False)
 
     def _run(module, args, check_mode=False, diff=False):
         payload = dict(args)
@@ -58,4 +62,17 @@ def run_module(monkeypatch):
             return done.result
         raise AssertionError("the module returned without exit_json or fail_json")
 
+    return _run
+
+
+@pytest.fixture
+def module_failure(run_module):
+    """module_failure(module, args, check_mode=False) -> the result of fail_json; fails the
+    test when the module does not fail."""
+    def _run(module, args, check_mode=False):
+        try:
+            result = run_module(module, args, check_mode=check_mode)
+        except ModuleFail as failed:
+            return failed.result
+        raise AssertionError("the module did not fail: %r" % (result,))
     return _run

@@ -140,20 +140,6 @@ def manifest(s3, bucket, kind, backup):
     return json.loads(body)
 
 
-@pytest.fixture
-def module_failure(run_module):
-    """module_failure(module, args, check_mode=False) -> the result of fail_json."""
-    def _run(module, args, check_mode=False):
-        try:
-            result = run_module(module, args, check_mode=check_mode)
-        except Exception as exc:  # noqa: BLE001 - ModuleFail, from tests/conftest.py
-            if hasattr(exc, "result"):
-                return exc.result
-            raise
-        raise AssertionError("the module did not fail: %r" % (result,))
-    return _run
-
-
 # -- playbooks -------------------------------------------------------------------------------
 
 class PlaybookRun:

@@ -378,21 +378,6 @@ def closed_url():
     return closed_port_url()
 
 
-@pytest.fixture
-def module_failure(run_module):
-    """module_failure(module, args, check_mode=False) -> the result of fail_json; fails the
-    test when the module does not fail."""
-    def _run(module, args, check_mode=False):
-        try:
-            result = run_module(module, args, check_mode=check_mode)
-        except Exception as exc:  # noqa: BLE001 - ModuleFail, from tests/conftest.py
-            if hasattr(exc, "result"):
-                return exc.result
-            raise
-        raise AssertionError("the module did not fail: %r" % (result,))
-    return _run
-
-
 @pytest.fixture(scope="session")
 def kubeconfig(kube):
     """The local cluster's kubeconfig path (fails like `kube` when the cluster is down)."""

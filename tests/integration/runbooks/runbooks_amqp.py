@@ -43,14 +43,27 @@ class SlowConsumer(threading.Thread):
     acknowledged go back to the queue when it closes.
     """
 
-    def __init__(self, server, queue, delay=0.0005, prefetch=50, max_seconds=180):
+    def __init__(self, server, queue, delay=0.0005, prefetch=50, max_seconds=180, hold_after=None):
+        """hold_after: acknowledge that many messages, then hold (unacknowledged work in
+        flight) until release() - so a test's "work is still in flight" does not depend
+        on how fast this machine is."""
         super().__init__(daemon=True)
         self.server, self.queue, self.delay, self.prefetch = server, queue, delay, prefetch
         self.max_seconds = max_seconds
+        self.hold_after = hold_after
         self.acked = 0
         self.error = None
         self.stopping = threading.Event()
+        self.released = threading.Event()
         self.closed = threading.Event()
+
+    def release(self):
+        self.released.set()
+
+    def _hold(self, connection, deadline):
+        while (self.hold_after is not None and self.acked >= self.hold_after and not self.released.is_set()
+               and not self.stopping.is_set() and time.monotonic() < deadline):
+            connection.sleep(0.05)
 
     def run(self):
         deadline = time.monotonic() + self.max_seconds
@@ -63,6 +76,9 @@ class SlowConsumer(threading.Thread):
                     break
                 if method is None:
                     continue
+                self._hold(connection, deadline)
+                if self.stopping.is_set():
+                    break
                 if self.delay:
                     time.sleep(self.delay)
                 channel.basic_ack(method.delivery_tag)

@@ -24,7 +24,8 @@ def test_shutdown_then_startup_loses_nothing(run_module, rabbitmq, rabbitmq_args
         declare(rabbitmq, name, exchange=exchange)
     published = fill(rabbitmq, queues[0], BACKLOG // 2, exchange=exchange)
     published += fill(rabbitmq, queues[1], BACKLOG // 2, exchange=exchange)
-    consumers = [SlowConsumer(rabbitmq, name, delay=0.001, prefetch=50) for name in queues]
+    # Each consumer works through a quarter of the backlog, then holds until the drain is waited for.
+    consumers = [SlowConsumer(rabbitmq, name, delay=0.0005, prefetch=50, hold_after=BACKLOG // 4) for name in queues]
     publisher = Publisher(rabbitmq, exchange)
     try:
         for consumer in consumers:
@@ -37,7 +38,9 @@ def test_shutdown_then_startup_loses_nothing(run_module, rabbitmq, rabbitmq_args
         confirmed2, refused2 = publisher.publish(queues[1], 100)
         assert (confirmed + confirmed2, refused + refused2) == (0, 200), "publishing during the pause was admitted"
         in_flight = sum(c.acked for c in consumers)
-        assert in_flight < BACKLOG, "the backlog drained before the drain was waited for; slow the consumers"
+        assert in_flight < BACKLOG, "the backlog drained before the drain was waited for"
+        for consumer in consumers:
+            consumer.release()
 
         # 2. complete_active_tasks.
         drained = run_module(rabbitmq_drain_wait, dict(rabbitmq_args, queue_pattern=pattern, wait_timeout=180,
