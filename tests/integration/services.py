@@ -5,7 +5,7 @@ free ports, with its data in a temporary directory, independent of any system se
   Erlang cookie (HOME), mnesia and logs.
 - Redis: Debian's ``redis-server``, no persistence, a password (``requirepass``).
 - Prometheus: Debian's ``prometheus``, scraping itself every second, optionally with the
-  admin API (TSDB snapshots).
+  admin API (TSDB snapshots), and optionally an ``Exporter`` whose gauges the tests set.
 - moto: the S3 API emulator of the ``moto[server]`` package (``moto_server``).
 
 A missing binary fails the test session with the package to install (never a skip).
@@ -20,10 +20,13 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
@@ -31,6 +34,10 @@ RABBITMQ_SERVER = "/usr/lib/rabbitmq/bin/rabbitmq-server"
 PROMETHEUS = "/usr/bin/prometheus"
 REDIS_SERVER = "/usr/bin/redis-server"
 MOTO_SERVER = pathlib.Path(sys.executable).parent / "moto_server"
+# The local cluster's kubeconfig, as `make local-up` writes it.
+KUBECONFIG = pathlib.Path(os.environ.get(
+    "K8S_AUTH_KUBECONFIG",
+    pathlib.Path.home() / ".cache" / "mas-platform" / "kwok" / "clusters" / "mas-local" / "kubeconfig.yaml"))
 
 
 def free_port():
@@ -184,7 +191,38 @@ class RabbitMQServer:
         return (self.user, self.password)
 
     def api(self, method, path, body=None):
-        return http_json(method, self.api_url + "/api/" + path, body=body, auth=self.auth, timeout=5)
+        return http_json(method, self.api_url + "/api/" + path, body=body, auth=self.auth, timeout=10)
+
+    def policies(self):
+        status, body = self.api("GET", "policies/%2F")
+        assert status == 200, body
+        return {p["name"]: p for p in body}
+
+    def add_user(self, name, password, tags=""):
+        assert self.api("PUT", "users/" + name, {"password": password, "tags": tags})[0] in (201, 204)
+        assert self.api("PUT", "permissions/%2F/" + name, {"configure": ".*", "write": ".*", "read": ".*"})[0] in (
+            201, 204)
+
+    def connection(self):
+        import pika
+        params = pika.ConnectionParameters(host="127.0.0.1", port=self.amqp_port, heartbeat=0,
+                                           credentials=pika.PlainCredentials(*self.auth))
+        return pika.BlockingConnection(params)
+
+    def queue_stats(self, name):
+        status, body = self.api("GET", "queues/%2F/" + urllib.parse.quote(name, safe=""))
+        assert status == 200, body
+        return body
+
+    def wait_for_stats(self, name, predicate, timeout=30):
+        """Wait until the management API's statistics of a queue satisfy predicate."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            stats = self.queue_stats(name)
+            if predicate(stats):
+                return stats
+            time.sleep(0.25)
+        raise AssertionError("statistics of %s never satisfied the condition: %s" % (name, stats))
 
 
 class RedisServer:
@@ -219,13 +257,54 @@ class RedisServer:
         stop_process(self.process)
 
 
-class PrometheusServer:
-    """Prometheus scraping itself every second; ``admin_api`` enables TSDB snapshots."""
+class Exporter:
+    """A /metrics endpoint on 127.0.0.1 whose gauges the tests set."""
 
-    def __init__(self, workdir, admin_api=True, data_dir=None):
+    def __init__(self):
+        self.values = {}
+        self.lock = threading.Lock()
+        exporter = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):  # noqa: N802 - the http.server API
+                with exporter.lock:
+                    lines = ["%s %s" % (name, value) for name, value in sorted(exporter.values.items())]
+                body = ("\n".join(lines) + "\n").encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "text/plain; version=0.0.4")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.server.server_address[1]
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def start(self):
+        self.thread.start()
+        return self
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+    def set(self, name, value):
+        with self.lock:
+            self.values[name] = value
+
+
+class PrometheusServer:
+    """Prometheus scraping itself (and the exporter, when given) every second;
+    ``admin_api`` enables TSDB snapshots."""
+
+    def __init__(self, workdir, exporter=None, admin_api=True, data_dir=None):
         self.workdir = pathlib.Path(workdir)
         self.port = free_port()
         self.url = "http://127.0.0.1:%d" % self.port
+        self.exporter = exporter
         self.admin_api = admin_api
         self.data_dir = pathlib.Path(data_dir) if data_dir else self.workdir / "data"
         self.log_path = self.workdir / "prometheus.log"
@@ -243,8 +322,11 @@ class PrometheusServer:
             "  - job_name: prometheus",
             "    static_configs:",
             "      - targets: ['127.0.0.1:%d']" % self.port,
-            "",
-        ]))
+        ] + ([
+            "  - job_name: mas-test",
+            "    static_configs:",
+            "      - targets: ['127.0.0.1:%d']" % self.exporter.port,
+        ] if self.exporter else []) + [""]))
         command = [PROMETHEUS, "--config.file=%s" % config, "--storage.tsdb.path=%s" % self.data_dir,
                    "--web.listen-address=127.0.0.1:%d" % self.port, "--log.level=warn"]
         if self.admin_api:
@@ -263,10 +345,20 @@ class PrometheusServer:
         stop_process(self.process)
 
     def query(self, expression):
-        import urllib.parse
         status, body = http_json("GET", self.url + "/api/v1/query?" + urllib.parse.urlencode({"query": expression}))
         assert status == 200, body
         return body["data"]["result"]
+
+    def set_and_wait(self, name, value, timeout=30):
+        """Set an exporter gauge and wait until Prometheus has scraped that value."""
+        self.exporter.set(name, value)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            result = self.query(name)
+            if result and float(result[0]["value"][1]) == float(value):
+                return
+            time.sleep(0.25)
+        raise AssertionError("Prometheus never scraped %s=%s from the exporter" % (name, value))
 
 
 class MotoServer:
@@ -358,3 +450,20 @@ class RedisCluster:
     def stop(self):
         for process in self.processes:
             stop_process(process)
+
+
+def connect_kube(context=None):
+    """The local cluster's API client (make local-up). Fails, never skips, when it is not up."""
+    if not KUBECONFIG.is_file():
+        pytest.fail("the local Kubernetes cluster is not running: no kubeconfig at %s; start it with "
+                    "`make local-up`" % KUBECONFIG)
+    from kubernetes import client, config
+    configuration = client.Configuration()
+    config.load_kube_config(config_file=str(KUBECONFIG), context=context, client_configuration=configuration)
+    api = client.ApiClient(configuration)
+    try:
+        client.VersionApi(api).get_code(_request_timeout=5)
+    except Exception as exc:  # noqa: BLE001 - any failure means the same to the tests
+        pytest.fail("the local Kubernetes cluster does not answer at %s (%s); start it with `make local-up`"
+                    % (configuration.host, exc))
+    return api

@@ -21,13 +21,12 @@ import pytest
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 
-from services import MotoServer, PrometheusServer, RabbitMQServer, RedisCluster, RedisServer  # noqa: E402
+from services import (  # noqa: E402
+    KUBECONFIG, MotoServer, PrometheusServer, RabbitMQServer, RedisCluster, RedisServer, connect_kube,
+)
 
 REPO = pathlib.Path(__file__).resolve().parents[3]
 PLAYBOOK = REPO / ".venv" / "bin" / "ansible-playbook"
-KUBECONFIG = pathlib.Path(os.environ.get(
-    "K8S_AUTH_KUBECONFIG",
-    pathlib.Path.home() / ".cache" / "mas-platform" / "kwok" / "clusters" / "mas-local" / "kubeconfig.yaml"))
 KUBE_CONTEXT = "kwok-mas-local"
 # A fixed key for the tests (32 bytes, base64), as MAS_BACKUP_ENCRYPTION_KEY would hold.
 ENCRYPTION_KEY = base64.b64encode(bytes(range(32))).decode()
@@ -206,19 +205,7 @@ def playbook(tmp_path):
 @pytest.fixture(scope="session")
 def kube():
     """The local cluster's API (make local-up). Fails, never skips, when it is not up."""
-    if not KUBECONFIG.is_file():
-        pytest.fail("the local Kubernetes cluster is not running: no kubeconfig at %s; start it with "
-                    "`make local-up`" % KUBECONFIG)
-    from kubernetes import client, config
-    configuration = client.Configuration()
-    config.load_kube_config(config_file=str(KUBECONFIG), context=KUBE_CONTEXT, client_configuration=configuration)
-    api = client.ApiClient(configuration)
-    try:
-        client.VersionApi(api).get_code(_request_timeout=5)
-    except Exception as exc:  # noqa: BLE001 - any failure means the same to the tests
-        pytest.fail("the local Kubernetes cluster does not answer at %s (%s); start it with `make local-up`"
-                    % (configuration.host, exc))
-    return api
+    return connect_kube(KUBE_CONTEXT)
 
 
 @pytest.fixture

@@ -1,0 +1,104 @@
+#!/usr/bin/env python3
+"""Benchmark of the shutdown and startup runbooks (not a test), on the local cluster
+(`make local-up`) with a real RabbitMQ and Prometheus started as the playbook tests start
+them:
+
+- shutdown overhead: the wall time of playbooks/shutdown.yml minus the time its
+  complete_active_tasks step spent waiting for the task queues to drain (a backlog of
+  --backlog messages, consumed by a slow consumer), i.e. what the runbook itself adds;
+- startup to all-ready: the wall time of playbooks/startup.yml, from the stopped platform
+  to every workload ready and task intake open again.
+
+The workloads are the spec's (agents as Deployments, core services as StatefulSets), with
+the playbook tests' small replica counts, in namespaces of their own, deleted at the end.
+Prints the figures of each run and their median.
+
+    python tools/bench/runbooks_bench.py [--runs N] [--backlog N]
+"""
+
+import argparse
+import importlib.util
+import pathlib
+import shutil
+import statistics
+import sys
+import tempfile
+import uuid
+from datetime import datetime
+
+REPO = pathlib.Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO / "collections"))
+
+
+def load_test_support():
+    """The playbook tests' fixtures' building blocks (servers, platform, runner)."""
+    path = REPO / "tests" / "integration" / "playbooks" / "playbook_support.py"
+    spec = importlib.util.spec_from_file_location("mas_playbooks_support", str(path))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def seconds(duration):
+    start = datetime.fromisoformat(duration["start"].replace("Z", "+00:00"))
+    end = datetime.fromisoformat(duration["end"].replace("Z", "+00:00"))
+    return (end - start).total_seconds()
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=1)
+    parser.add_argument("--backlog", type=int, default=1000)
+    args = parser.parse_args()
+    support = load_test_support()
+    services, amqp = support.services, support.amqp
+    workdir = pathlib.Path(tempfile.mkdtemp(prefix="mas-runbooks-bench-"))
+    (workdir / "rabbitmq").mkdir()
+    (workdir / "prometheus").mkdir()
+    rabbitmq = prometheus = exporter = platform = None
+    try:
+        rabbitmq = services.RabbitMQServer(workdir / "rabbitmq").start()
+        exporter = services.Exporter().start()
+        prometheus = services.PrometheusServer(workdir / "prometheus", exporter).start()
+        platform = support.Platform(support.connect_kube(), workdir, "bench" + uuid.uuid4().hex[:5])
+        platform.create_namespaces()
+        platform.deploy()
+        support.set_metrics(prometheus, platform, cpu=0.1, memory=10)
+        run_playbook = support.playbook_runner(platform, rabbitmq, prometheus)
+        figures = []
+        for run in range(args.runs):
+            queue = "bench-%s.default" % uuid.uuid4().hex[:6]
+            pattern = r"^%s$" % queue.replace(".", r"\.")
+            amqp.declare(rabbitmq, queue)
+            amqp.fill(rabbitmq, queue, args.backlog)
+            consumer = amqp.SlowConsumer(rabbitmq, queue, delay=0.005, prefetch=20, max_seconds=1800)
+            consumer.start()
+            common = dict(runbooks_task_queue_pattern=pattern, runbooks_drain_timeout=1200,
+                          runbooks_ready_timeout=600, runbooks_stop_timeout=600)
+            shutdown = run_playbook("shutdown", **common)
+            if shutdown.rc:
+                raise SystemExit("shutdown failed: %s" % shutdown.explain())
+            drain = sum(seconds(d) for name, _, d in shutdown.tasks()
+                        if name == "Wait until the task queues hold no ready and no unacknowledged message")
+            startup = run_playbook("startup", **common)
+            consumer.stop()
+            if startup.rc:
+                raise SystemExit("startup failed: %s" % startup.explain())
+            figure = dict(shutdown=shutdown.seconds, drain=drain, overhead=shutdown.seconds - drain, startup=startup.seconds)
+            figures.append(figure)
+            print("run %d: shutdown %.1fs (drain %.1fs, overhead %.1fs); startup to all-ready %.1fs"
+                  % (run + 1, figure["shutdown"], drain, figure["overhead"], figure["startup"]), flush=True)
+        print("median over %d runs: shutdown overhead %.1fs, startup to all-ready %.1fs (%d workloads, backlog %d)"
+              % (len(figures), statistics.median(f["overhead"] for f in figures),
+                 statistics.median(f["startup"] for f in figures), len(platform.workloads()), args.backlog))
+    finally:
+        if platform is not None:
+            platform.delete_everything()
+        for server in (prometheus, exporter, rabbitmq):
+            if server is not None:
+                server.stop()
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
