@@ -194,21 +194,20 @@ BAD = [
     ("unknown-core-service", [(("core_services", "2_databases", "postgres"), {"version": "16"})],
      "core_services.2_databases.postgres", "unknown core service"),
 
-    # Network policy
-    ("egress-without-dns", [(POLICY + ("egress",), [{"to": [{"namespaceSelector": {"matchLabels": {"name": "agent-system"}}}]}])],
+    # Network policy: the preflight evaluates the union of the policies the
+    # network_policies role applies (the spec's default and the role's port-level rules).
+    ("egress-without-dns", [(POLICY + ("allow_dns_egress",), False)],
      "security_setup.network_policies.default.egress", "without allowing DNS"),
-    ("dns-over-tcp-only", [(POLICY + ("egress", 1, "ports"), [{"protocol": "TCP", "port": 53}])],
+    ("dns-over-tcp-only", [(POLICY + ("allow_dns_egress",), DELETE),
+                           (POLICY + ("egress",), [{"to": [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "kube-system"}}}],
+                                                    "ports": [{"protocol": "TCP", "port": 53}]}])],
      "security_setup.network_policies.default.egress", "without allowing DNS"),
     ("peers-as-mapping", [(POLICY + ("ingress", 0, "from"), {"namespaceSelector": {"matchLabels": {"name": "agent-system"}}})],
      "security_setup.network_policies.default.ingress[0].from", "expected a list, got a mapping"),
     ("selector-label-no-namespace-carries", [(POLICY + ("ingress", 0, "from"), [{"namespaceSelector": {"matchLabels": {"team": "agent-system"}}}])],
      "security_setup.network_policies.default.ingress[0].from[0].namespaceSelector.matchLabels.team", "no namespace carries the label team=agent-system"),
-    ("egress-blocks-core-services", [(POLICY + ("egress", 0, "to", 0, "namespaceSelector", "matchExpressions", 0, "values"),
-                                      ["agent-system", "monitoring", "learning"])],
-     "security_setup.network_policies.default.egress", "agent-system -> core-services (agents use the core services)"),
-    ("ingress-blocks-prometheus", [(POLICY + ("ingress", 0, "from", 0, "namespaceSelector", "matchExpressions", 0, "values"),
-                                    ["agent-system", "learning", "core-services"])],
-     "security_setup.network_policies.default.ingress", "monitoring -> agent-system (Prometheus scrapes every namespace)"),
+    ("agents-cannot-reach-a-service-without-client-port", [(("core_services", "2_databases", "mongodb", "ports"), {"metrics": 9216})],
+     "core_services.2_databases.mongodb.ports", "no agent can reach mongodb"),
 
     # Procedures
     ("startup-without-databases", [(("startup_procedures", "2_core_services", 3), DELETE)], "startup_procedures",
@@ -267,11 +266,18 @@ def test_doubtful_spec_warns_and_passes(production_spec, changes, path, message)
 
 GOOD = [
     ("production-as-shipped", []),
-    ("dns-added-by-the-role", [(POLICY + ("egress",), [{"to": [{"namespaceSelector": {
+    # The default closes everything but agent-system; the role's rules carry the rest.
+    ("default-opens-nothing", [(POLICY + ("ingress",), []), (POLICY + ("egress",), [])]),
+    ("broad-default", [(POLICY + ("egress",), [{"to": [{"namespaceSelector": {
         "matchExpressions": [{"key": "kubernetes.io/metadata.name", "operator": "In",
-                              "values": ["agent-system", "monitoring", "learning", "core-services"]}]}}]}]),
-                               (POLICY + ("allow_dns_egress",), True)]),
-    ("dns-to-any-destination-on-port-53", [(POLICY + ("egress", 1), {"ports": [{"protocol": "UDP", "port": 53}]})]),
+                              "values": ["agent-system", "monitoring", "learning", "core-services"]}]}}]}])]),
+    ("dns-in-the-default-instead-of-the-role", [(POLICY + ("allow_dns_egress",), DELETE),
+                                                (POLICY + ("egress",), [{"to": [{
+                                                    "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "kube-system"}},
+                                                    "podSelector": {"matchLabels": {"k8s-app": "kube-dns"}}}],
+                                                    "ports": [{"protocol": "UDP", "port": 53}]}])]),
+    ("dns-to-any-destination-on-port-53", [(POLICY + ("allow_dns_egress",), False),
+                                           (POLICY + ("egress",), [{"ports": [{"protocol": "UDP", "port": 53}]}])]),
     ("node-affinity-instead-of-selector", [(RM + ("affinity",), {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {
         "nodeSelectorTerms": [{"matchExpressions": [{"key": "node-role", "operator": "In", "values": ["core"]}]}]}}})]),
     ("recreate-strategy-has-no-surge", [(COORD + ("strategy",), {"type": "Recreate"})]),

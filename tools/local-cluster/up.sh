@@ -89,7 +89,16 @@ done < "$fixtures.status"
 # Minimal CRDs of kinds the roles write but no local controller serves
 # (Istio, Prometheus Operator; see docs/agents.md): stored, not acted on.
 kubectl apply --server-side --field-manager=mas-local-cluster -f "$here/crds/" > /dev/null
-kubectl wait --for=condition=Established crd -l app.kubernetes.io/managed-by=mas-local-cluster --timeout=60s > /dev/null
+# Right after creation a CRD may have no status yet (kubectl wait then fails at once
+# instead of waiting): try again for up to a minute.
+for attempt in 1 2 3 4 5 6; do
+  if kubectl wait --for=condition=Established crd -l app.kubernetes.io/managed-by=mas-local-cluster \
+    --timeout=60s > /dev/null 2>&1; then
+    break
+  fi
+  ((attempt < 6)) || die "the local CRDs did not become Established"
+  sleep 10
+done
 # A local volume whose claim was deleted stays Released (reclaim policy Retain);
 # return it to the pool, as a volume reclaimer would, so that tests can reuse it.
 kubectl get pv -l mas.platform/local-volume=true \

@@ -595,6 +595,12 @@ def _check_consistency(cleaned, findings):
     if prometheus and "retention" in prometheus[1] and "retention" in metrics and prometheus[1]["retention"] != metrics["retention"]:
         findings.error("service_configuration.monitoring.metrics.retention",
                        "differs from core_services.%s.prometheus.retention: Prometheus has one retention" % prometheus[0])
+    certificates = ((cleaned.get("security_setup") or {}).get("authentication") or {}).get("certificates") or {}
+    internal = certificates.get("internal") or {}
+    for index, name in enumerate(internal.get("services") or []):
+        if name is not None and "core_services" in cleaned and name not in core:
+            findings.error("security_setup.authentication.certificates.internal.services[%d]" % index,
+                           "%s is not a core service (core_services has %s)" % (name, ", ".join(sorted(core)) or "none"))
 
 
 # ---------------------------------------------------------------------------

@@ -40,6 +40,7 @@ from ansible_collections.mas.platform.plugins.module_utils.schema import (
     describe,
     is_int,
     key_path,
+    parse_duration,
 )
 
 # The node label that carries a node group's role; workloads select it.
@@ -734,12 +735,63 @@ def _check_rbac(cleaned, path, findings):
 _VERBS = ("get", "list", "watch", "create", "update", "patch", "delete", "deletecollection",
           "impersonate", "bind", "escalate", "use", "approve", "sign", "*")
 
+
+class _CertificateDuration(Duration):
+    """A certificate lifetime in hours, days or weeks ("2160h", "90d"), as seconds.
+
+    cert-manager takes Go durations (hours at most), which the roles convert these to;
+    shorter units make no sense for a certificate."""
+
+    expected = "a duration in hours, days or weeks such as '2160h' or '90d'"
+
+    def check(self, value, path, findings):
+        if isinstance(value, str) and value[-1:] not in ("h", "d", "w") and parse_duration(value) is not None:
+            findings.error(path, "expected %s, got %r" % (self.expected, value))
+            return INVALID
+        return super(_CertificateDuration, self).check(value, path, findings)
+
+
+def _check_certificates(cleaned, path, findings):
+    duration, renew_before = cleaned.get("duration"), cleaned.get("renew_before")
+    if duration is not None and renew_before is not None and renew_before >= duration:
+        findings.error(key_path(path, "renew_before"),
+                       "must be shorter than %s (the whole lifetime): the certificate would be renewed as soon as "
+                       "it is issued" % key_path(path, "duration"))
+    if cleaned.get("auto_renewal") is False:
+        findings.error(key_path(path, "auto_renewal"),
+                       "cert-manager renews every certificate it manages before it expires, it cannot be told not to; "
+                       "write true (renew_before says when)")
+    internal = cleaned.get("internal") or {}
+    if internal.get("issuer") is not None and internal.get("issuer") == cleaned.get("issuer"):
+        findings.error(key_path(key_path(path, "internal"), "issuer"),
+                       "names the same ClusterIssuer as %s (%s): the public ACME issuer and the internal CA need "
+                       "different names" % (key_path(path, "issuer"), internal["issuer"]))
+
+
+_CERTIFICATES = Record(
+    {
+        "issuer": _dns_label,
+        "duration": _CertificateDuration(),
+        "renew_before": _CertificateDuration(),
+        "auto_renewal": Bool(),
+        # The ACME account of the public issuer (Let's Encrypt).
+        "acme": Record({
+            "server": Str(pattern=r"^https://[^\s/]+(/\S*)?$", hint="the https URL of an ACME directory"),
+            "email": Str(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", hint="an e-mail address"),
+        }, required=("server",)),
+        # The in-cluster CA: its ClusterIssuer and the core services it certifies.
+        "internal": Record({
+            "issuer": _dns_label,
+            "services": ListOf(_identifier),
+        }, required=("issuer",)),
+    },
+    required=("issuer", "duration"),
+    check=_check_certificates)
+
 SECURITY_SETUP = Record(
     {
         "authentication": Record({
-            "certificates": Record(
-                {"issuer": _dns_label, "duration": Duration(), "renew_before": Duration(), "auto_renewal": Bool()},
-                required=("issuer", "duration")),
+            "certificates": _CERTIFICATES,
             "identity": Record(
                 {"provider": Str(choices=("vault",)),
                  "auth_methods": ListOf(Str(choices=("kubernetes", "tls", "approle", "jwt", "oidc", "userpass", "token", "aws")),

@@ -43,10 +43,12 @@ description:
   - "Core services: quorum sizes (warnings for even or fewer than 3 members), Redis
     Cluster with at least 3 masters, Neo4j cluster mode only with the enterprise edition
     and its license accepted, RabbitMQ and Grafana plugin names."
-  - "Network policy: C(security_setup.network_policies.default) applies to every namespace
-    of C(environment_config); a restricted egress must allow DNS (UDP 53 to kube-dns)
-    unless C(allow_dns_egress=true), and agents must reach each other and the core
-    services, Prometheus every namespace."
+  - "Network policy: the policies the network_policies role would apply (the spec's
+    C(security_setup.network_policies.default) in every namespace of
+    C(environment_config), plus the port-level openings the platform needs) are evaluated
+    together: DNS must be open (C(allow_dns_egress=true)), and every needed flow (agents
+    to the core services' client ports, Prometheus to the metrics ports, the members of
+    each core service to each other, ...) must be allowed by them."
   - "Procedures: every startup and shutdown step is one the runbooks implement, every core
     service and agent is started and stopped, services before agents (shutdown: drain
     first, then the reverse)."
