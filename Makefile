@@ -13,7 +13,7 @@ export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export PATH := $(CURDIR)/$(BIN):$(MAS_CACHE_DIR)/bin/current:$(PATH)
 COLLECTION := collections/ansible_collections/mas/platform
 
-.PHONY: help setup local-up local-down demo test lint sanity pytest unit molecule bench clean
+.PHONY: help setup local-up local-down demo test lint sanity pytest unit molecule bench topology clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -37,9 +37,10 @@ demo: local-up  ## The main job: the full deploy onto the local cluster
 
 test: setup lint sanity molecule pytest  ## Everything CI runs (pytest last: its summary closes the output)
 
-lint: setup  ## ansible-lint (production profile) and yamllint
+lint: setup  ## ansible-lint (production profile), yamllint, and the antsibull-docs lint of the collection's docs
 	$(BIN)/yamllint -s .
 	$(BIN)/ansible-lint --profile production
+	$(MAKE) --no-print-directory docs-lint
 
 sanity: setup  ## ansible-test sanity on the collection
 	tools/ansible-test-sanity.sh
@@ -56,5 +57,36 @@ molecule: local-up  ## Molecule scenarios against the local cluster
 bench: local-up  ## Benchmarks (not tests): preflight, deploy
 	$(BIN)/python tools/bench/run.py
 
+topology: setup  ## Draw the deployed platform (workloads, pods, node groups) from the cluster into docs/images/topology.svg
+	$(BIN)/python tools/topology.py -i inventories/local
+
 clean:  ## Remove the virtualenv and test output (not the cluster build cache)
 	rm -rf $(VENV) $(COLLECTION)/tests/output .pytest_cache
+
+# -- packaging and documentation (the collection for Galaxy and AWX) ----------------------------
+.PHONY: collection ee docs docs-lint changelog
+
+collection: setup  ## Build the collection tarball into build/collection (ansible-galaxy)
+	rm -f build/collection/mas-platform-*.tar.gz
+	$(BIN)/ansible-galaxy collection build $(COLLECTION) --output-path build/collection
+
+ee: collection  ## Render the execution environment's build context into build/ee (then: podman build build/ee)
+	rm -rf build/ee
+	$(BIN)/ansible-builder create --file execution-environment.yml --context build/ee --output-filename Containerfile
+
+# Committed, so that the docs read on GitHub; tests/unit/test_collection_build.py fails when
+# they lag the sources. docs-lint fails on malformed docs (docs only shows an error page).
+# A fixed hash seed: the same sources give the same files, error pages included.
+docs: setup  ## Regenerate docs/collection (module docs from DOCUMENTATION, role docs from argument_specs)
+	rm -rf docs/collection
+	install -d -m 0755 docs/collection
+	PYTHONHASHSEED=0 $(BIN)/antsibull-docs collection --use-current --squash-hierarchy --output-format simplified-rst \
+		--no-add-antsibull-docs-version --dest-dir docs/collection mas.platform
+
+docs-lint: setup  ## antsibull-docs lint of the collection's plugin and role docs
+	$(BIN)/antsibull-docs lint-collection-docs --plugin-docs $(COLLECTION)
+
+changelog: setup  ## CHANGELOG.rst of the collection from changelogs/fragments (antsibull-changelog)
+	cd $(COLLECTION) && $(CURDIR)/$(BIN)/antsibull-changelog lint && \
+		$(CURDIR)/$(BIN)/antsibull-changelog release --version "$$(sed -n 's/^version: *//p' galaxy.yml)"
+	rm -f $(COLLECTION)/changelogs/.plugin-cache.yaml

@@ -365,23 +365,30 @@ class PlaybookRun:
             self.rc, self.seconds, " ".join(self.args[1:]), self.failure(), self.changed(), self.stderr[-2000:])
 
 
+def runbook_settings(platform_session):
+    """The runbooks' settings for the session's platform and the test services: its
+    namespaces, short timeouts, the test broker's vhost, the Prometheus queries of what the
+    test exporter serves."""
+    return {
+        "runbooks_output_dir": str(platform_session.output_dir),
+        "runbooks_state_configmap": {"name": "mas-platform-state", "namespace": platform_session.ns["core-services"]},
+        # The test broker's queues live in the default vhost (the platform's: mas).
+        "runbooks_rabbitmq_vhost": "/",
+        "runbooks_poll_interval": 1,
+        "runbooks_drain_stable_for": 2,
+        "runbooks_intake_timeout": 60,
+        "runbooks_ready_timeout": 120,
+        "runbooks_stop_timeout": 120,
+        "runbooks_learning_queue_pattern": r"^learning-%s\." % platform_session.prefix,
+        "runbooks_health_queries": dict(HEALTH_QUERIES),
+    }
+
+
 def playbook_runner(platform_session, rabbitmq, prometheus):
     def run(name, check=False, endpoints=None, env=None, **extra):
-        extra_vars = {
-            "platform_endpoints": dict({"rabbitmq_api": rabbitmq.api_url, "prometheus": prometheus.url,
-                                        "consul": None, "cluster_dns": None}, **(endpoints or {})),
-            "runbooks_output_dir": str(platform_session.output_dir),
-            "runbooks_state_configmap": {"name": "mas-platform-state", "namespace": platform_session.ns["core-services"]},
-            # The test broker's queues live in the default vhost (the platform's: mas).
-            "runbooks_rabbitmq_vhost": "/",
-            "runbooks_poll_interval": 1,
-            "runbooks_drain_stable_for": 2,
-            "runbooks_intake_timeout": 60,
-            "runbooks_ready_timeout": 120,
-            "runbooks_stop_timeout": 120,
-            "runbooks_learning_queue_pattern": r"^learning-%s\." % platform_session.prefix,
-            "runbooks_health_queries": dict(HEALTH_QUERIES),
-        }
+        extra_vars = dict(runbook_settings(platform_session), platform_endpoints=dict(
+            {"rabbitmq_api": rabbitmq.api_url, "prometheus": prometheus.url, "consul": None, "cluster_dns": None},
+            **(endpoints or {})))
         extra_vars.update(extra)
         extra_file = platform_session.workdir / ("extra-%s.json" % uuid.uuid4().hex[:8])
         extra_file.write_text(json.dumps(extra_vars))

@@ -32,9 +32,6 @@ options:
     type: list
     elements: str
     required: true
-notes:
-  - The same file holds C(mas.platform.quantity), which turns a Kubernetes quantity
-    (C(500m), C(16Gi)) into a number so that quantities written differently compare equal.
 """
 
 EXAMPLES = r"""
@@ -90,4 +87,4 @@ def quantity(value):
 
 class FilterModule(object):
     def filters(self):
-        return {"immutable_drift": immutable_drift, "quantity": quantity}
+        return {"immutable_drift": immutable_drift}

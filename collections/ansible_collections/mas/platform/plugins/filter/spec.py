@@ -23,9 +23,6 @@ options:
     description: The spec's C(deployment_sequence).
     type: dict
     required: true
-notes:
-  - The same file holds C(mas.platform.core_services), which flattens C(core_services) the
-    same way and adds each service's in-cluster C(host) and C(client) endpoint.
 """
 
 EXAMPLES = r"""
@@ -96,4 +93,4 @@ def agent_tiers(deployment_sequence):
 
 class FilterModule(object):
     def filters(self):
-        return {"agent_tiers": agent_tiers, "core_services": core_services}
+        return {"agent_tiers": agent_tiers}

@@ -15,7 +15,9 @@ author: mas.platform contributors (@mas-platform)
 description:
   - Applies a list of objects with server-side apply, one field manager for the whole
     platform, and reports per object whether it changed.
-  - Written because M(kubernetes.core.k8s) fails a check-mode run as soon as an object
+  - Written because
+    L(kubernetes.core.k8s,https://docs.ansible.com/ansible/latest/collections/kubernetes/core/k8s_module.html)
+    fails a check-mode run as soon as an object
     belongs to a namespace that the same run creates (its server-side dry run gets a 404),
     so C(--check) on an empty cluster could not plan a deploy. Here such an object is
     reported as to be created. Secret values never appear in the result or the diff.
