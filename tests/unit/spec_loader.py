@@ -25,3 +25,18 @@ def load_seed_spec():
     """The seed's YAML blocks, verbatim (fixtures/seed_spec.yml)."""
     with open(FIXTURES / "seed_spec.yml") as handle:
         return yaml.safe_load(handle)
+
+
+# A value for change(): delete the key instead of setting it.
+DELETE = object()
+
+
+def change(spec, path, value):
+    """Set (or DELETE) the value at path, a tuple of keys and list indices."""
+    parent = spec
+    for key in path[:-1]:
+        parent = parent[key]
+    if value is DELETE:
+        del parent[path[-1]]
+    else:
+        parent[path[-1]] = value

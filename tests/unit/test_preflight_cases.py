@@ -10,8 +10,8 @@ import json
 import pytest
 
 from ansible_collections.mas.platform.plugins.module_utils.preflight import run_preflight
+from spec_loader import DELETE, change
 
-DELETE = object()
 RM = ("deployment_sequence", "1_core_agents", "resource_manager")
 MON = ("deployment_sequence", "1_core_agents", "monitoring_agent")
 LEARN = ("deployment_sequence", "1_core_agents", "learning_agent")
@@ -24,17 +24,6 @@ CONSUL = ("core_services", "1_infrastructure", "consul")
 NEO4J = ("core_services", "2_databases", "neo4j")
 REDIS = ("core_services", "2_databases", "redis")
 POLICY = ("security_setup", "network_policies", "default")
-
-
-def change(spec, path, value):
-    """Set (or DELETE) the value at path, a tuple of keys and list indices."""
-    parent = spec
-    for key in path[:-1]:
-        parent = parent[key]
-    if value is DELETE:
-        del parent[path[-1]]
-    else:
-        parent[path[-1]] = value
 
 
 def paths(findings):

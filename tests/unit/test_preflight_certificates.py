@@ -10,20 +10,10 @@ import json
 import pytest
 
 from ansible_collections.mas.platform.plugins.module_utils.preflight import run_preflight
+from spec_loader import DELETE, change
 
 CERTS = ("security_setup", "authentication", "certificates")
 PATH = "security_setup.authentication.certificates"
-DELETE = object()
-
-
-def change(spec, path, value):
-    parent = spec
-    for key in path[:-1]:
-        parent = parent[key]
-    if value is DELETE:
-        del parent[path[-1]]
-    else:
-        parent[path[-1]] = value
 
 
 # (id, changes, path of the expected error, part of its message)
