@@ -128,6 +128,57 @@ def redact(obj):
     return obj
 
 
+def call_api(endpoint, what, func, *args, **kwargs):
+    """``func(*args, **kwargs)``; an API error becomes a PlatformError that says what was
+    being done, and an unreachable or refusing API server an EndpointError naming it."""
+    try:
+        return func(*args, **kwargs)
+    except (DynamicApiError, ApiException) as exc:
+        if getattr(exc, "status", None) in (401, 403):
+            raise EndpointError(endpoint, "%s refused (%s): %s" % (what, exc.status, _reason(exc)))
+        raise PlatformError("%s failed: %s" % (what, _reason(exc)), status=getattr(exc, "status", None))
+    except (Urllib3Error, OSError) as exc:
+        raise EndpointError(endpoint, "the Kubernetes API cannot be reached while %s (%s)" % (what, exc))
+
+
+def find_resource(client, api_version, kind, what):
+    """The API resource of a kind, or a PlatformError naming ``what`` needed it."""
+    try:
+        return client.resources.get(api_version=api_version, kind=kind)
+    except ResourceNotFoundError:
+        raise PlatformError("%s: the API server has no kind %s in %s (is its CRD installed?)"
+                            % (what, kind, api_version))
+
+
+def read(client, endpoint, query, what):
+    """The objects one query selects, as dicts (k8s_info's ``resources``): ``query`` has
+    api_version, kind, and optionally namespace, name, label_selectors, field_selectors.
+    A named object that does not exist gives an empty list."""
+    resource = find_resource(client, query["api_version"], query["kind"], what)
+    kwargs = dict(namespace=query.get("namespace") if resource.namespaced else None)
+    if query.get("label_selectors"):
+        kwargs["label_selector"] = ",".join(query["label_selectors"])
+    if query.get("field_selectors"):
+        kwargs["field_selector"] = ",".join(query["field_selectors"])
+    if query.get("name"):
+        try:
+            return [client.get(resource, name=query["name"], **kwargs).to_dict()]
+        except (DynamicApiError, ApiException) as exc:
+            if getattr(exc, "status", None) == 404:
+                return []
+            return call_api(endpoint, "reading " + what, _raise, exc)
+    listed = call_api(endpoint, "reading " + what, client.get, resource, **kwargs).to_dict()
+    items = listed.get("items") or []
+    for item in items:  # a list's items do not repeat their kind
+        item.setdefault("apiVersion", query["api_version"])
+        item.setdefault("kind", query["kind"])
+    return items
+
+
+def _raise(exc):
+    raise exc
+
+
 class Applier(object):
     """Server-side applies objects; in check mode a server-side dry run."""
 
@@ -140,21 +191,10 @@ class Applier(object):
         self._namespaces = {}
 
     def _call(self, what, func, *args, **kwargs):
-        try:
-            return func(*args, **kwargs)
-        except (DynamicApiError, ApiException) as exc:
-            if getattr(exc, "status", None) in (401, 403):
-                raise EndpointError(self.endpoint, "%s refused (%s): %s" % (what, exc.status, _reason(exc)))
-            raise PlatformError("%s failed: %s" % (what, _reason(exc)), status=getattr(exc, "status", None))
-        except (Urllib3Error, OSError) as exc:
-            raise EndpointError(self.endpoint, "the Kubernetes API cannot be reached while %s (%s)" % (what, exc))
+        return call_api(self.endpoint, what, func, *args, **kwargs)
 
     def resource(self, obj):
-        try:
-            return self.client.resources.get(api_version=obj["apiVersion"], kind=obj["kind"])
-        except ResourceNotFoundError:
-            raise PlatformError("%s: the API server has no kind %s in %s (is its CRD installed?)"
-                                % (object_id(obj), obj["kind"], obj["apiVersion"]))
+        return find_resource(self.client, obj["apiVersion"], obj["kind"], object_id(obj))
 
     def _get(self, resource, name, namespace):
         try:
