@@ -46,7 +46,7 @@ else
     log "cluster $cluster: exists but does not answer; starting it"
     kwokctl start cluster --name "$cluster" --timeout 120s || {
       log "cluster $cluster: could not be started; recreating it"
-      kwokctl delete cluster --name "$cluster" --kubeconfig "" || true
+      "$here/down.sh"
     }
   fi
   if ! healthy; then
@@ -80,11 +80,15 @@ fixtures=$MAS_CACHE_DIR/fixtures-$cluster.yaml
 python=${MAS_PYTHON:-$repo/.venv/bin/python}
 [[ -x $python ]] || python=python3
 "$python" "$here/render_fixtures.py" "$inventory" "$fixtures.status" > "$fixtures"
+existing_nodes=" $(kubectl get nodes -o jsonpath='{.items[*].metadata.name}') "
 kubectl apply --server-side --field-manager=mas-local-cluster -f "$fixtures" > /dev/null
 # Node capacity and allocatable live in the status subresource, which an apply of
-# an existing Node leaves alone: patch it so that a changed instance type shows.
+# an existing Node leaves alone (a new Node keeps the status it is created with):
+# patch the nodes that existed, so that a changed instance type shows.
 while read -r node patch; do
-  kubectl patch node "$node" --subresource=status --type=merge -p "$patch" > /dev/null
+  if [[ $existing_nodes == *" $node "* ]]; then
+    kubectl patch node "$node" --subresource=status --type=merge -p "$patch" > /dev/null
+  fi
 done < "$fixtures.status"
 # Minimal CRDs of kinds the roles write but no local controller serves
 # (Istio, Prometheus Operator; see docs/agents.md): stored, not acted on.
