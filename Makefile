@@ -54,7 +54,7 @@ pytest: local-up  ## pytest unit and integration tests (real local services and 
 molecule: local-up  ## Molecule scenarios against the local cluster
 	tools/molecule-all.sh
 
-bench: local-up  ## Benchmarks (not tests): preflight, deploy
+bench: local-up  ## Benchmarks (not tests): preflight, runbooks, deploy (docs/benchmarks.md)
 	$(BIN)/python tools/bench/run.py
 
 topology: setup  ## Draw the deployed platform (workloads, pods, node groups) from the cluster into docs/images/topology.svg
