@@ -161,12 +161,9 @@ def read(client, endpoint, query, what):
     if query.get("field_selectors"):
         kwargs["field_selector"] = ",".join(query["field_selectors"])
     if query.get("name"):
-        try:
-            return [client.get(resource, name=query["name"], **kwargs).to_dict()]
-        except (DynamicApiError, ApiException) as exc:
-            if getattr(exc, "status", None) == 404:
-                return []
-            return call_api(endpoint, "reading " + what, _raise, exc)
+        found = call_api(endpoint, "reading " + what, get_or_none,
+                         client, resource, query["name"], kwargs["namespace"])
+        return [found] if found is not None else []
     listed = call_api(endpoint, "reading " + what, client.get, resource, **kwargs).to_dict()
     items = listed.get("items") or []
     for item in items:  # a list's items do not repeat their kind
@@ -175,8 +172,14 @@ def read(client, endpoint, query, what):
     return items
 
 
-def _raise(exc):
-    raise exc
+def get_or_none(client, resource, name, namespace):
+    """One object as a dict, or None when it does not exist."""
+    try:
+        return client.get(resource, name=name, namespace=namespace).to_dict()
+    except (DynamicApiError, ApiException) as exc:
+        if getattr(exc, "status", None) == 404:
+            return None
+        raise
 
 
 class Applier(object):
@@ -197,12 +200,7 @@ class Applier(object):
         return find_resource(self.client, obj["apiVersion"], obj["kind"], object_id(obj))
 
     def _get(self, resource, name, namespace):
-        try:
-            return self.client.get(resource, name=name, namespace=namespace).to_dict()
-        except (DynamicApiError, ApiException) as exc:
-            if getattr(exc, "status", None) == 404:
-                return None
-            raise
+        return get_or_none(self.client, resource, name, namespace)
 
     def namespace_exists(self, namespace):
         if namespace not in self._namespaces:
