@@ -2,6 +2,7 @@
 call, in the order asked, with names, selectors and cluster-wide kinds; bad queries and
 an unreachable API server give one message naming the query or the endpoint."""
 
+import base64
 import pathlib
 import sys
 import uuid
@@ -15,6 +16,9 @@ from ansible_collections.mas.platform.plugins.modules import k8s_read  # noqa: E
 from services import KUBECONFIG, closed_port_url, connect_kube  # noqa: E402
 
 
+SECRET = "s3cr3t-" + uuid.uuid4().hex
+
+
 @pytest.fixture(scope="module")
 def namespace():
     """A namespace of this module's own with two labelled ConfigMaps and one other."""
@@ -26,6 +30,11 @@ def namespace():
     for cm, tier in (("alpha", "a"), ("beta", "a"), ("gamma", "b")):
         configmaps.create(namespace=name, body={"metadata": {"name": cm, "labels": {"tier": tier}},
                                                 "data": {"value": cm}})
+    secrets = client.resources.get(api_version="v1", kind="Secret")
+    secrets.create(namespace=name, body={
+        "metadata": {"name": "token", "annotations": {
+            "kubectl.kubernetes.io/last-applied-configuration": '{"stringData":{"token":"%s"}}' % SECRET}},
+        "stringData": {"token": SECRET}})
     yield name
     namespaces.delete(name=name)
 
@@ -60,6 +69,18 @@ def test_metadata_only(run_module, namespace):
     assert set(short) == {"apiVersion", "kind", "metadata"}
     assert short["metadata"]["labels"] == {"tier": "a"} and "managedFields" not in short["metadata"]
     assert full["data"] == {"value": "alpha"}
+
+
+def test_secret_values_never_returned(run_module, namespace):
+    result = run_module(k8s_read, dict(kubeconfig=str(KUBECONFIG), queries=[
+        dict(kind="Secret", namespace=namespace, name="token"),
+        dict(kind="Secret", namespace=namespace),
+    ]))
+    named, listed = result["results"][0]["resources"], result["results"][1]["resources"]
+    assert named[0]["data"] == {"token": "VALUE_HIDDEN"}
+    assert {"token": "VALUE_HIDDEN"} in [s.get("data") for s in listed]
+    assert SECRET not in repr(result)
+    assert base64.b64encode(SECRET.encode()).decode() not in repr(result)
 
 
 def test_field_selectors_and_check_mode(run_module, namespace):

@@ -125,6 +125,10 @@ def redact(obj):
     for field in ("data", "stringData"):
         if isinstance(obj.get(field), dict):
             obj[field] = dict((key, HIDDEN) for key in obj[field])
+    # A client-side `kubectl apply` keeps the whole Secret, values included, here.
+    annotations = (obj.get("metadata") or {}).get("annotations") or {}
+    if "kubectl.kubernetes.io/last-applied-configuration" in annotations:
+        annotations["kubectl.kubernetes.io/last-applied-configuration"] = HIDDEN
     return obj
 
 

@@ -23,6 +23,9 @@ description:
     measured 72 s of a 267 s deploy in such loops). The result has the shape of such a
     loop, C(results[i].resources), so a loop converts without changing what reads it.
   - Never changes anything; it runs in check mode as in a normal run.
+  - Never returns secret values, so that no output shows them. The values of a Secret's
+    C(data) and C(stringData) read as C(VALUE_HIDDEN) (its keys stay). To use a Secret's
+    values, read it with M(kubernetes.core.k8s_info) in a task with C(no_log).
 extends_documentation_fragment:
   - mas.platform.k8s
   - ansible.builtin.action_common_attributes
@@ -109,6 +112,7 @@ from ansible_collections.mas.platform.plugins.module_utils.k8s import (
     KUBERNETES_IMPORT_ERROR,
     connect,
     read,
+    redact,
 )
 
 QUERY_SPEC = dict(
@@ -140,6 +144,8 @@ def read_queries(module):
         resources = read(client, endpoint, query, describe(index, query))
         if query["metadata_only"]:
             resources = [metadata_of(obj) for obj in resources]
+        else:
+            resources = [redact(obj) for obj in resources]
         results.append(dict(query=query, resources=resources))
     return dict(changed=False, results=results)
 
