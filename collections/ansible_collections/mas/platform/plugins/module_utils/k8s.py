@@ -18,7 +18,7 @@ __metaclass__ = type
 import copy
 import os
 
-from ansible_collections.mas.platform.plugins.module_utils.base import EndpointError, PlatformError
+from ansible_collections.mas.platform.plugins.module_utils.base import EndpointError, PlatformError, PlatformModule
 
 try:
     from kubernetes import config as k8s_config
@@ -41,6 +41,18 @@ K8S_AUTH_ARGUMENT_SPEC = dict(
     ca_cert=dict(type="path", aliases=["ssl_ca_cert"]),
     validate_certs=dict(type="bool", default=True, aliases=["verify_ssl"]),
 )
+
+
+def kubernetes_module(options):
+    """The PlatformModule of a module that talks to the Kubernetes API: the connection
+    options (K8S_AUTH_ARGUMENT_SPEC) plus ``options``, check mode, and the check that
+    the kubernetes library is installed."""
+    argument_spec = dict(K8S_AUTH_ARGUMENT_SPEC)
+    argument_spec.update(options)
+    return PlatformModule(argument_spec=argument_spec, supports_check_mode=True,
+                          required_libraries={"kubernetes": HAS_KUBERNETES},
+                          import_errors={"kubernetes": KUBERNETES_IMPORT_ERROR})
+
 
 HIDDEN = "VALUE_HIDDEN"
 # Fields the server sets and that say nothing about what a role asked for.

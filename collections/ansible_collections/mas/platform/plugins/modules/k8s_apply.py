@@ -86,14 +86,11 @@ changed_objects:
   elements: str
 """
 
-from ansible_collections.mas.platform.plugins.module_utils.base import PlatformModule
 from ansible_collections.mas.platform.plugins.module_utils.k8s import (
-    HAS_KUBERNETES,
-    K8S_AUTH_ARGUMENT_SPEC,
-    KUBERNETES_IMPORT_ERROR,
     Applier,
     comparable,
     connect,
+    kubernetes_module,
     object_id,
     redact,
 )
@@ -124,17 +121,13 @@ def apply_definitions(module):
 
 
 def main():
-    argument_spec = dict(K8S_AUTH_ARGUMENT_SPEC)
-    argument_spec.update(
+    module = kubernetes_module(dict(
         definitions=dict(type="list", elements="raw", required=True),
         state=dict(type="str", choices=["present", "absent"], default="present"),
         namespace=dict(type="str"),
         field_manager=dict(type="str", default="mas-platform"),
         force_conflicts=dict(type="bool", default=True),
-    )
-    module = PlatformModule(argument_spec=argument_spec, supports_check_mode=True,
-                            required_libraries={"kubernetes": HAS_KUBERNETES},
-                            import_errors={"kubernetes": KUBERNETES_IMPORT_ERROR})
+    ))
     module.run(apply_definitions)
 
 

@@ -105,15 +105,7 @@ results:
       elements: dict
 """
 
-from ansible_collections.mas.platform.plugins.module_utils.base import PlatformModule
-from ansible_collections.mas.platform.plugins.module_utils.k8s import (
-    HAS_KUBERNETES,
-    K8S_AUTH_ARGUMENT_SPEC,
-    KUBERNETES_IMPORT_ERROR,
-    connect,
-    read,
-    redact,
-)
+from ansible_collections.mas.platform.plugins.module_utils.k8s import connect, kubernetes_module, read, redact
 
 QUERY_SPEC = dict(
     api_version=dict(type="str", default="v1"),
@@ -151,11 +143,7 @@ def read_queries(module):
 
 
 def main():
-    argument_spec = dict(K8S_AUTH_ARGUMENT_SPEC)
-    argument_spec.update(queries=dict(type="list", elements="dict", required=True, options=QUERY_SPEC))
-    module = PlatformModule(argument_spec=argument_spec, supports_check_mode=True,
-                            required_libraries={"kubernetes": HAS_KUBERNETES},
-                            import_errors={"kubernetes": KUBERNETES_IMPORT_ERROR})
+    module = kubernetes_module(dict(queries=dict(type="list", elements="dict", required=True, options=QUERY_SPEC)))
     module.run(read_queries)
 
 
