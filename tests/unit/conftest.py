@@ -1,6 +1,6 @@
 """Fixtures for the unit tests: the platform spec as the inventories and the seed hold it.
 
-(sys.path and the module runner, ``run_module``, come from tests/conftest.py.)
+(The module runner, ``run_module``, comes from tests/conftest.py.)
 """
 
 import copy

@@ -1,10 +1,11 @@
 """Load the platform spec as the inventories and the seed hold it (for the unit tests)."""
 
+import json
 import pathlib
 
 import yaml
 
-from ansible_collections.mas.platform.plugins.module_utils.spec import SECTIONS
+from ansible_collections.mas.platform.plugins.module_utils.spec.validate import SECTIONS
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
 FIXTURES = pathlib.Path(__file__).resolve().parent / "fixtures"
@@ -40,3 +41,18 @@ def change(spec, path, value):
         del parent[path[-1]]
     else:
         parent[path[-1]] = value
+
+
+def preflight_with(spec, changes):
+    """The preflight's report on ``spec`` after ``changes`` ((path, value or DELETE), ...)."""
+    from ansible_collections.mas.platform.plugins.module_utils.preflight.run import run_preflight
+    for path, value in changes:
+        change(spec, path, value)
+    return run_preflight(spec)
+
+
+def assert_error_at(report, path, message):
+    """An error at exactly ``path`` whose message contains ``message``."""
+    found = [e["message"] for e in report["errors"] if e["path"] == path]
+    assert found, "no error at %s; errors: %s" % (path, json.dumps(report["errors"], indent=1))
+    assert any(message in m for m in found), found

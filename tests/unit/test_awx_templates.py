@@ -23,6 +23,7 @@ import yaml
 REPO = pathlib.Path(__file__).resolve().parents[2]
 AWX = REPO / "awx"
 ROLES = REPO / "collections/ansible_collections/mas/platform/roles"
+COLLECTION_PLAYBOOKS = REPO / "collections/ansible_collections/mas/platform/playbooks"
 COLLECTION_PREFIX = "mas.platform."
 # Keys whose values are bare Jinja expressions (no braces).
 CONDITIONALS = ("when", "that", "failed_when", "changed_when", "until")
@@ -119,8 +120,12 @@ class PlaybookReads:
         for play in _load(path) or []:
             action = next((key for key in PLAYBOOK_ACTIONS if key in play), None)
             if action:
-                if "{{" not in play[action]:
-                    self._playbook(path.parent / play[action])
+                target = play[action]
+                if target.startswith(COLLECTION_PREFIX):
+                    # A collection playbook: mas.platform.<name> is playbooks/<name>.yml of the collection.
+                    self._playbook(COLLECTION_PLAYBOOKS / (target[len(COLLECTION_PREFIX):] + ".yml"))
+                elif "{{" not in target:
+                    self._playbook(path.parent / target)
                 self._collect(play.get("when"), bare=True)
                 continue
             self._collect({k: v for k, v in play.items() if k not in BLOCKS + ("roles", "vars")})
@@ -286,7 +291,7 @@ def test_yes_no_answers_are_read_through_the_bool_filter(reads, template, questi
 
 def test_a_renamed_variable_is_caught(reads):
     """The check can fail: a variable no playbook reads is not found."""
-    playbook = reads("playbooks/shutdown.yml")
+    playbook = reads("collections/ansible_collections/mas/platform/playbooks/shutdown.yml")
     assert "runbooks_drain_timeout" in playbook.role_options and "force" in playbook.variables
     for renamed in ("runbooks_drain_timeout_seconds", "forced", "drain_timeout"):
         assert renamed not in playbook.variables and renamed not in playbook.role_options
@@ -312,7 +317,7 @@ def test_choices_are_what_the_runbooks_accept():
         procedures = _load(REPO / "inventories" / inventory / "group_vars/all/backup_procedures.yml")
         kinds = set(procedures["backup_procedures"]) - {"store"}
         assert set(_choices("mas.platform backup", "backup_kind")) == kinds, inventory
-    scenarios = {p.stem[len("recovery_"):] for p in (REPO / "playbooks/tasks").glob("recovery_*.yml")} - {"workloads"}
+    scenarios = {p.stem[len("recovery_"):] for p in (REPO / "collections/ansible_collections/mas/platform/playbooks/tasks").glob("recovery_*.yml")} - {"workloads"}
     assert set(_choices("mas.platform recovery", "recovery_scenario")) == scenarios
 
 

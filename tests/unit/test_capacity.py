@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from ansible_collections.mas.platform.plugins.module_utils import capacity
+from ansible_collections.mas.platform.plugins.module_utils.preflight import capacity
 
 
 @pytest.mark.parametrize(

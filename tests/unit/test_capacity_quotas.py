@@ -1,10 +1,10 @@
-"""Quota resolution and the quantity limits added to module_utils/capacity.py."""
+"""Quota resolution and the quantity limits added to module_utils/preflight/capacity.py."""
 
 from decimal import Decimal
 
 import pytest
 
-from ansible_collections.mas.platform.plugins.module_utils import capacity
+from ansible_collections.mas.platform.plugins.module_utils.preflight import capacity
 
 
 def test_cluster_allocatable_sums_node_groups():

@@ -131,14 +131,16 @@ def test_installed_tarball_documents_every_module(built, tmp_path):
 # -- the execution environment ------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def ee_context(built, tmp_path_factory):
+def ee_context(built, restic, tmp_path_factory):
     """`ansible-builder create` of execution-environment.yml, as `make ee` runs it (the
-    tarball where the definition expects it)."""
+    tarball and restic where the definition expects them)."""
     work = tmp_path_factory.mktemp("ee")
     for name in ("execution-environment.yml", "requirements-ee.txt", "requirements.yml"):
         shutil.copy2(REPO / name, work / name)
     (work / "build/collection").mkdir(parents=True)
     shutil.copy2(built, work / "build/collection" / TARBALL)
+    (work / "build/restic").mkdir(parents=True)
+    shutil.copy2(restic, work / "build/restic/restic")
     _run(BIN / "ansible-builder", "create", "--file", work / "execution-environment.yml", "--context",
          work / "context", "--output-filename", "Containerfile", cwd=work)
     return work / "context"
@@ -280,7 +282,7 @@ def _collections_used():
                     used.add(match.group(1))
 
     roles = COLLECTION / "roles"
-    for path in [*roles.glob("*/tasks/**/*.yml"), *roles.glob("*/handlers/**/*.yml"), *(REPO / "playbooks").rglob("*.yml")]:
+    for path in [*roles.glob("*/tasks/**/*.yml"), *roles.glob("*/handlers/**/*.yml"), *(COLLECTION / "playbooks").rglob("*.yml")]:
         tasks(yaml.safe_load(path.read_text()))
     return used
 

@@ -3,7 +3,7 @@
 import pytest
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.mas.platform.plugins.filter.k8s import immutable_drift, quantity
+from ansible_collections.mas.platform.plugins.filter.k8s import credential_placeholders, quantity
 from ansible_collections.mas.platform.plugins.filter.spec import agent_tiers, core_services
 
 
@@ -41,17 +41,15 @@ def _sc(name, **params):
     return {"metadata": {"name": name}, "provisioner": "ebs.csi.aws.com", "parameters": params}
 
 
-def test_immutable_drift_compares_values_as_the_api_returns_them():
-    desired = [_sc("fast-ssd", type="gp3", iops=16000), _sc("standard", type="gp2"), _sc("new", type="gp3")]
-    existing = [_sc("fast-ssd", type="gp3", iops="16000"), _sc("standard", type="gp2", iops="3000")]
-    # fast-ssd: the int 16000 equals the API's "16000"; standard: iops dropped -> drift;
-    # new: not on the cluster yet -> nothing to recreate.
-    assert immutable_drift(desired, existing, ["provisioner", "parameters"]) == ["standard"]
-
-
-def test_immutable_drift_rejects_non_lists():
+def test_credential_placeholders_keep_values_and_stand_in_for_secrets():
+    keys = {"username": {"kind": "value", "value": "mas-admin"}, "password": {"kind": "password", "length": 32},
+            "cookie": {"length": 64}}
+    assert credential_placeholders(keys, "rabbitmq-credentials") == {
+        "username": "mas-admin",
+        "password": "((mas-credential:rabbitmq-credentials/password))",
+        "cookie": "((mas-credential:rabbitmq-credentials/cookie))"}
     with pytest.raises(AnsibleFilterError):
-        immutable_drift({}, [], ["parameters"])
+        credential_placeholders(["password"], "x")
 
 
 def test_core_services_carry_their_client_endpoint_in_start_order():

@@ -1,6 +1,7 @@
-"""The platform's NetworkPolicies: what the role applies and what the preflight evaluates.
+"""The platform's NetworkPolicies: what the preflight evaluates is what the role applies
+(the compiled platform's network_policies).
 
-Both come from plugins/module_utils/network.py. The policy tests start from the
+Both come from plugins/module_utils/model/ (flows, labels, policies) and preflight/network.py. The policy tests start from the
 production spec and look for the exact selectors and ports; the evaluation tests break
 the computed set on purpose and expect the preflight's check to say what is refused.
 """
@@ -9,19 +10,15 @@ import copy
 import json
 
 import pytest
-from ansible.errors import AnsibleFilterError
 
-from ansible_collections.mas.platform.plugins.filter.network import network_policies as network_policies_filter
-from ansible_collections.mas.platform.plugins.module_utils import network
-from ansible_collections.mas.platform.plugins.module_utils.network import (
-    admits,
-    network_policies,
-    platform_flows,
-    unmet_flows,
-)
-from ansible_collections.mas.platform.plugins.module_utils.preflight import run_preflight
-from ansible_collections.mas.platform.plugins.module_utils.schema import Findings
-from ansible_collections.mas.platform.plugins.module_utils.spec import validate
+from ansible_collections.mas.platform.plugins.module_utils.model import flows as network_flows
+from ansible_collections.mas.platform.plugins.module_utils.model import labels as network_labels
+from ansible_collections.mas.platform.plugins.module_utils.preflight import network as network_check
+from ansible_collections.mas.platform.plugins.module_utils.model.flows import platform_flows
+from ansible_collections.mas.platform.plugins.module_utils.model.policies import admits, unmet_flows
+from ansible_collections.mas.platform.plugins.module_utils.preflight.run import run_preflight
+from ansible_collections.mas.platform.plugins.module_utils.spec.schema import Findings
+from ansible_collections.mas.platform.plugins.module_utils.spec.validate import validate
 
 NAMESPACES = ("agent-system", "monitoring", "learning", "core-services")
 AGENT_NAMESPACES = ("agent-system", "monitoring", "learning")
@@ -30,14 +27,11 @@ POLICY = ("security_setup", "network_policies", "default")
 RABBITMQ = ("core_services", "1_infrastructure", "rabbitmq")
 
 
-def sections(spec):
-    return dict((key, spec[key]) for key in network.SPEC_SECTIONS + network.OPTIONAL_SPEC_SECTIONS)
-
-
 def compute(spec, **options):
-    policies, findings = network_policies(sections(spec), options)
-    assert findings.errors == []
-    return policies
+    """The NetworkPolicies of the compiled platform (what the network_policies role applies)."""
+    report = run_preflight(spec, {"network": options})
+    assert report["errors"] == []
+    return report["platform"]["network_policies"]
 
 
 def get(policies, namespace, name):
@@ -167,8 +161,10 @@ def test_nothing_beyond_the_default_is_open_on_every_port_or_to_every_pod(produc
                 assert not blocks or policy["metadata"]["name"] == "allow-kube-api", policy["metadata"]
 
 
-def test_kube_api_egress_only_when_addresses_are_given(production_spec):
-    assert not [p for p in compute(production_spec) if p["metadata"]["name"] == "allow-kube-api"]
+def test_kube_api_egress_goes_to_the_vpc_unless_addresses_are_given(production_spec):
+    vpc = production_spec["infrastructure"]["networking"]["vpc"]["cidr"]
+    policy = get(compute(production_spec), "learning", "allow-kube-api")
+    assert [peer["ipBlock"]["cidr"] for rule in policy["spec"]["egress"] for peer in rule["to"]] == [vpc]
     policy = get(compute(production_spec, kube_api_cidrs=["10.0.0.0/16"], kube_api_ports=[443]), "learning", "allow-kube-api")
     assert policy["spec"]["egress"] == [{"to": [{"ipBlock": {"cidr": "10.0.0.0/16"}}], "ports": [{"protocol": "TCP", "port": 443}]}]
 
@@ -185,11 +181,10 @@ def test_the_set_is_stable_and_serializable(production_spec):
 # Evaluation: the union of the policies against what the platform needs
 
 def _model(spec):
-    policies, findings = network_policies(sections(spec))
-    assert findings.errors == []
+    policies = compute(spec)
     cleaned, _findings = validate(spec)
     flows = platform_flows(cleaned, None, Findings())
-    labels = dict((name, network.namespace_labels(name, entry)) for name, entry in network.platform_namespaces(cleaned).items())
+    labels = dict((name, network_labels.namespace_labels(name, entry)) for name, entry in network_flows.platform_namespaces(cleaned).items())
     return policies, flows, labels
 
 
@@ -244,12 +239,12 @@ def test_the_preflight_evaluates_the_union_the_role_applies(production_spec, mon
     # The shipped default alone (agent-system only) admits neither learning -> core-services
     # nor Prometheus scraping; the preflight passes because it evaluates the role's rules too.
     assert run_preflight(production_spec)["errors"] == []
-    original = network.render_policies
+    original = network_check.render_policies
 
     def without_redis_ingress(*args, **kwargs):
         return _drop(original(*args, **kwargs), "core-services", "redis-ingress")
 
-    monkeypatch.setattr(network, "render_policies", without_redis_ingress)
+    monkeypatch.setattr(network_check, "render_policies", without_redis_ingress)
     errors = run_preflight(production_spec)["errors"]
     messages = dict((e["path"], e["message"]) for e in errors)
     assert "learning/learning-agent -> core-services/redis TCP 6379" in messages["core_services.2_databases.redis.ports.client"]
@@ -304,7 +299,7 @@ def test_admits_follows_networkpolicy_semantics(policies, direction, subject, ot
      "service_configuration.agent_endpoints.ports.http: expected an integer from 1 to 65535"),
     ((("deployment_sequence", "1_core_agents", "learning_agent", "namespace"), "learners"),
      "deployment_sequence.1_core_agents.learning_agent.namespace: learners is not a namespace of environment_config.namespaces "
-     "(agent-system, monitoring, learning, core-services)"),
+     "(agent-system, core-services, learning, monitoring)"),
     ((RABBITMQ + ("namespace",), "brokers"),
      "core_services.1_infrastructure.rabbitmq.namespace: brokers is not a namespace of environment_config.namespaces"),
     ((POLICY + ("allow_dns_egress",), False), "security_setup.network_policies.default.egress: restricts egress without allowing DNS"),
@@ -313,24 +308,34 @@ def test_admits_follows_networkpolicy_semantics(policies, direction, subject, ot
         "dns-closed", "no-client-port"])
 def test_bad_spec_fails_naming_the_key(production_spec, change, message):
     set_at(production_spec, *change)
-    with pytest.raises(AnsibleFilterError) as raised:
-        network_policies_filter(sections(production_spec))
-    assert message in str(raised.value)
-    assert str(raised.value).startswith("the platform spec cannot be turned into network policies")
+    report = run_preflight(production_spec)
+    assert any(message in "%s: %s" % (e["path"], e["message"]) for e in report["errors"]), report["errors"]
+    assert "platform" not in report
+    # One problem, one error: no second report of it from another check.
+    assert len(report["errors"]) == 1, report["errors"]
 
 
-def test_missing_section_and_bad_options_are_named(production_spec):
-    spec = sections(production_spec)
-    del spec["security_setup"]
-    with pytest.raises(AnsibleFilterError, match="security_setup: required key is missing"):
-        network_policies_filter(spec)
-    with pytest.raises(AnsibleFilterError) as raised:
-        network_policies_filter(sections(production_spec), option_prefix="network_policies_",
-                                kube_api_ports=["https"], ingress_controller={"namespace": "Ingress"})
-    assert "network_policies_kube_api_ports[0]: expected an integer" in str(raised.value)
-    assert "network_policies_ingress_controller.namespace: expected a namespace name" in str(raised.value)
-    assert "network_policies_ingress_controller.pod_labels: required key is missing" in str(raised.value)
+def test_bad_options_are_named(production_spec):
+    report = run_preflight(production_spec, {"network": {"kube_api_ports": ["https"], "ingress_controller": {
+        "namespace": "Ingress"}}})
+    errors = ["%s: %s" % (e["path"], e["message"]) for e in report["errors"]]
+    assert any(e.startswith("options.network.kube_api_ports[0]: expected an integer") for e in errors), errors
+    assert any(e.startswith("options.network.ingress_controller.namespace: expected a namespace name") for e in errors)
+    assert any(e.startswith("options.network.ingress_controller.pod_labels: required key is missing") for e in errors)
 
 
-def test_the_filter_returns_the_policies(production_spec):
-    assert network_policies_filter(sections(production_spec)) == compute(production_spec)
+def test_the_applied_set_is_the_evaluated_set(production_spec, monkeypatch):
+    """What the network_policies role applies (the compiled platform's list) is, to the
+    byte, what the preflight checked the flows against."""
+    evaluated = []
+    original = network_check._check_flows
+
+    def recording(policies, flows, labels, findings):
+        evaluated.append(json.dumps(policies, sort_keys=True))
+        return original(policies, flows, labels, findings)
+
+    monkeypatch.setattr(network_check, "_check_flows", recording)
+    options = {"kube_api_cidrs": ["10.1.0.0/16"], "kube_api_ports": [443]}
+    applied = compute(production_spec, **options)
+    assert len(evaluated) == 1
+    assert json.dumps(applied, sort_keys=True) == evaluated[0]

@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from ansible_collections.mas.platform.plugins.module_utils.preflight import run_preflight
+from ansible_collections.mas.platform.plugins.module_utils.preflight.run import run_preflight
 from spec_loader import DELETE, change
 
 CERTS = ("security_setup", "authentication", "certificates")

@@ -5,8 +5,8 @@ import os
 import pytest
 import yaml
 
-from ansible_collections.mas.platform.plugins.module_utils.preflight import run_preflight
-from ansible_collections.mas.platform.plugins.module_utils.spec import SECTIONS
+from ansible_collections.mas.platform.plugins.module_utils.preflight.run import run_preflight
+from ansible_collections.mas.platform.plugins.module_utils.spec.validate import SECTIONS
 
 from spec_loader import INVENTORIES, REPO, load_inventory_spec
 

@@ -7,7 +7,7 @@ writing the spec (docs/seed-deviations.md lists them all, with what we did inste
 
 import pytest
 
-from ansible_collections.mas.platform.plugins.module_utils.preflight import run_preflight
+from ansible_collections.mas.platform.plugins.module_utils.preflight.run import run_preflight
 
 KNOWN_DEFECTS = [
     ("gpu-request-differs-from-limit",

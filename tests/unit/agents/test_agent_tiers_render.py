@@ -9,7 +9,7 @@ import yaml
 
 from ansible_collections.mas.platform.plugins.filter.spec import agent_tiers, core_services
 
-from conftest import by_name, objects
+from render_cases import by_name, objects
 
 REPO = pathlib.Path(__file__).resolve().parents[3]
 SPEC = REPO / "inventories" / "local" / "group_vars" / "all"

@@ -12,7 +12,7 @@ import yaml
 
 from ansible_collections.mas.platform.plugins.filter.spec import agent_tiers, core_services
 
-from conftest import objects
+from render_cases import objects
 
 REPO = pathlib.Path(__file__).resolve().parents[3]
 SPEC = REPO / "inventories" / "local" / "group_vars" / "all"

@@ -3,7 +3,7 @@ inventories pass, and a wrong value gives an error that names its key."""
 
 import pytest
 
-from ansible_collections.mas.platform.plugins.module_utils.spec import validate
+from ansible_collections.mas.platform.plugins.module_utils.spec.validate import validate
 
 
 def _errors(spec):

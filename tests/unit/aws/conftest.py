@@ -17,7 +17,8 @@ def aws_stubs(monkeypatch):
     import boto3
     from botocore.stub import Stubber
 
-    from ansible_collections.mas.platform.plugins.module_utils import aws, base
+    from ansible_collections.mas.platform.plugins.module_utils import base
+    from ansible_collections.mas.platform.plugins.module_utils.aws import common as aws
 
     session = boto3.session.Session(aws_access_key_id="AKIDEXAMPLE", aws_secret_access_key="secret",
                                     region_name=REGION)

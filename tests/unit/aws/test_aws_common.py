@@ -1,10 +1,10 @@
-"""module_utils/aws.py: errors that name the operation, resource and endpoint; retries
+"""module_utils/aws/common.py: errors that name the operation, resource and endpoint; retries
 with backoff on throttling; tags and versions."""
 
 import pytest
 from botocore.exceptions import ClientError, EndpointConnectionError, NoCredentialsError
 
-from ansible_collections.mas.platform.plugins.module_utils import aws
+from ansible_collections.mas.platform.plugins.module_utils.aws import common as aws
 from ansible_collections.mas.platform.plugins.module_utils.base import EndpointError, PlatformError
 
 from aws_shapes import CLUSTER, REGION, cluster

@@ -4,7 +4,7 @@ DescribeUpdate with 404 "Not yet implemented"."""
 
 import pytest
 
-from ansible_collections.mas.platform.plugins.module_utils import aws_eks
+from ansible_collections.mas.platform.plugins.module_utils.aws import eks as aws_eks
 from ansible_collections.mas.platform.plugins.module_utils.base import PlatformError
 from ansible_collections.mas.platform.plugins.modules import eks_addon, eks_cluster_version
 

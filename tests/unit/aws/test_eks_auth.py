@@ -10,7 +10,7 @@ import urllib.parse
 
 import yaml
 
-from ansible_collections.mas.platform.plugins.module_utils import aws_eks_auth
+from ansible_collections.mas.platform.plugins.module_utils.aws import eks_auth as aws_eks_auth
 from ansible_collections.mas.platform.plugins.modules import eks_kubeconfig
 
 from aws_shapes import CLUSTER, REGION, cluster, fails

@@ -3,7 +3,7 @@
 
 import pytest
 
-from ansible_collections.mas.platform.plugins.module_utils import aws_eks
+from ansible_collections.mas.platform.plugins.module_utils.aws import nodegroup as aws_eks
 from ansible_collections.mas.platform.plugins.module_utils.base import PlatformError
 from ansible_collections.mas.platform.plugins.modules import eks_nodegroup
 

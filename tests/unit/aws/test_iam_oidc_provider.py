@@ -2,7 +2,7 @@
 
 import pytest
 
-from ansible_collections.mas.platform.plugins.module_utils.aws_iam import issuer_path
+from ansible_collections.mas.platform.plugins.module_utils.aws.iam import issuer_path
 from ansible_collections.mas.platform.plugins.module_utils.base import PlatformError
 from ansible_collections.mas.platform.plugins.modules import iam_oidc_provider
 

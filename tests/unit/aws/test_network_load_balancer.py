@@ -3,7 +3,7 @@ module also runs against moto's server in tests/integration/aws)."""
 
 import pytest
 
-from ansible_collections.mas.platform.plugins.module_utils import aws_elb
+from ansible_collections.mas.platform.plugins.module_utils.aws import elb as aws_elb
 from ansible_collections.mas.platform.plugins.module_utils.base import PlatformError
 
 TG = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/mas-production-ext-443/0123456789abcdef"

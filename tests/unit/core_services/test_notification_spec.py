@@ -4,7 +4,7 @@ watches (expr, for, summary), how each notification class is delivered
 
 import pytest
 
-from ansible_collections.mas.platform.plugins.module_utils.preflight import run_preflight
+from ansible_collections.mas.platform.plugins.module_utils.preflight.run import run_preflight
 
 
 def errors_at(report, path):

@@ -9,7 +9,7 @@ import re
 import pytest
 
 from ansible_collections.mas.platform.plugins.module_utils.base import PlatformError
-from ansible_collections.mas.platform.plugins.module_utils.rabbitmq import (
+from ansible_collections.mas.platform.plugins.module_utils.clients.rabbitmq import (
     compile_pattern,
     depth_totals,
     describe_depths,

@@ -7,7 +7,7 @@ are exercised in tests/integration/runbooks."""
 import pytest
 
 from ansible_collections.mas.platform.plugins.module_utils.base import EndpointError, PlatformError
-from ansible_collections.mas.platform.plugins.module_utils.prometheus import parse_query_response
+from ansible_collections.mas.platform.plugins.module_utils.clients.prometheus import parse_query_response
 from ansible_collections.mas.platform.plugins.modules.health_report import rollout_status, validate_checks
 from ansible_collections.mas.platform.plugins.modules.rabbitmq_drain_wait import wait_drained
 

@@ -5,11 +5,11 @@ import math
 
 import pytest
 
-from ansible_collections.mas.platform.plugins.module_utils.capacity import GIB
-from ansible_collections.mas.platform.plugins.module_utils.scaling import (
-    DecisionError,
+from ansible_collections.mas.platform.plugins.module_utils.preflight.capacity import GIB
+from ansible_collections.mas.platform.plugins.module_utils.runbooks.scaling import (
     annotation_key,
     decide,
+    DecisionError,
     describer,
     format_memory_quantity,
     format_timestamp,

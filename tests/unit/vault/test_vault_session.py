@@ -10,7 +10,7 @@ import pytest
 import requests
 
 from ansible_collections.mas.platform.plugins.module_utils.base import EndpointError, PlatformError
-from ansible_collections.mas.platform.plugins.module_utils.vault import VaultSession
+from ansible_collections.mas.platform.plugins.module_utils.vault.client import VaultSession
 
 URL = "https://vault.example:8200"
 

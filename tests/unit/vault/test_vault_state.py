@@ -3,19 +3,19 @@
 import pytest
 
 from ansible_collections.mas.platform.plugins.module_utils.base import PlatformError
-from ansible_collections.mas.platform.plugins.module_utils.vault_mounts import plan_mount
-from ansible_collections.mas.platform.plugins.module_utils.vault_state import (
-    KUBERNETES_ROLE_FIELDS,
-    MOUNT_TUNE_FIELDS,
+from ansible_collections.mas.platform.plugins.module_utils.vault.mounts import plan_mount
+from ansible_collections.mas.platform.plugins.module_utils.vault.state import (
     as_pem,
     as_policy_names,
     clean_path,
     field_changes,
     find_mount,
     kubernetes_config_changes,
+    KUBERNETES_ROLE_FIELDS,
     kv_secret_plan,
     masked,
     mount_state,
+    MOUNT_TUNE_FIELDS,
     normalize_policy,
     parse_duration,
     state_diff,

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, mas.platform contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The connection options of every AWS module (argument spec: module_utils/aws.py)."""
+"""The connection options of every AWS module (argument spec: module_utils/aws/common.py)."""
 
 from __future__ import absolute_import, division, print_function
 

@@ -2,7 +2,7 @@
 # Copyright: (c) 2026, mas.platform contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The connection options of every module that talks to RabbitMQ (argument spec:
-module_utils/rabbitmq.py)."""
+module_utils/clients/rabbitmq.py)."""
 
 from __future__ import absolute_import, division, print_function
 

@@ -8,73 +8,58 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 DOCUMENTATION = r"""
-name: immutable_drift
-short_description: Names of objects whose immutable fields differ from the cluster's
+name: credential_placeholders
+short_description: What a template writes where a generated credential goes
 version_added: 0.1.0
 description:
-  - Compares each desired object with the existing object of the same name and returns
-    the names of those whose listed top-level fields differ. Objects that do not exist
-    yet are not listed. Used where the API refuses updates (StorageClass parameters,
-    a Job's template), so that a role can recreate the object or name it in an error.
+  - Turns a credentials spec (key -> C({kind, value, length}), as M(mas.platform.k8s_apply)'s
+    O(mas.platform.k8s_apply#module:steps[].credentials[].keys) takes it) into key -> what a
+    configuration template writes for it - the placeholder
+    C(((mas-credential:<secret>/<key>))), which M(mas.platform.k8s_apply) replaces by the
+    credential in the step's Secrets, or the value itself for a key of kind C(value) (a
+    user name is no secret, and may appear in a ConfigMap).
+  - So no credential passes through Ansible's variables.
 options:
   _input:
-    description: The desired objects (rendered definitions).
-    type: list
-    elements: dict
+    description: The credentials spec.
+    type: dict
     required: true
-  existing:
-    description: The existing objects, as returned by kubernetes.core.k8s_info.
-    type: list
-    elements: dict
-    required: true
-  fields:
-    description: Top-level fields that the API treats as immutable.
-    type: list
-    elements: str
+  secret:
+    description: The name of the Secret that keeps the credentials.
+    type: str
     required: true
 """
 
 EXAMPLES = r"""
-- name: Classes to recreate
+- name: Render the broker's configuration with its credentials' placeholders
   ansible.builtin.set_fact:
-    to_recreate: "{{ desired | mas.platform.immutable_drift(existing.resources, ['provisioner', 'parameters']) }}"
+    _credentials: "{{ {'username': {'kind': 'value', 'value': 'admin'}, 'password': {'length': 32}}
+                      | mas.platform.credential_placeholders('rabbitmq-credentials') }}"
 """
 
 RETURN = r"""
 _value:
-  description: Names of the objects whose immutable fields differ.
-  type: list
-  elements: str
+  description: key -> placeholder or value.
+  type: dict
 """
 
 from ansible.errors import AnsibleFilterError
-from ansible_collections.mas.platform.plugins.module_utils.capacity import QuantityError, parse_quantity
+from ansible_collections.mas.platform.plugins.module_utils.k8s.credentials import placeholder
+from ansible_collections.mas.platform.plugins.module_utils.preflight.capacity import QuantityError, parse_quantity
 
 
-def _normalize(value):
-    # The API returns every parameter as a string; a rendered template may carry ints.
-    if isinstance(value, dict):
-        return dict((str(k), _normalize(v)) for k, v in value.items())
-    if isinstance(value, list):
-        return [_normalize(v) for v in value]
-    if value is None:
-        return None
-    return str(value)
-
-
-def immutable_drift(desired, existing, fields):
-    """Return the names of desired objects whose ``fields`` differ from the existing ones."""
-    if not isinstance(desired, list) or not isinstance(existing, list):
-        raise AnsibleFilterError("immutable_drift expects two lists of objects")
-    current = dict((obj.get("metadata", {}).get("name"), obj) for obj in existing)
-    drifted = []
-    for obj in desired:
-        name = obj.get("metadata", {}).get("name")
-        if name not in current:
-            continue
-        if any(_normalize(obj.get(field)) != _normalize(current[name].get(field)) for field in fields):
-            drifted.append(name)
-    return drifted
+def credential_placeholders(keys, secret):
+    if not isinstance(keys, dict):
+        raise AnsibleFilterError("credential_placeholders expects the credentials spec (a mapping), got %s"
+                                 % type(keys).__name__)
+    result = {}
+    for key, spec in keys.items():
+        spec = spec or {}
+        if spec.get("kind") == "value":
+            result[key] = str(spec.get("value"))
+        else:
+            result[key] = placeholder(secret, key)
+    return result
 
 
 def quantity(value):
@@ -87,4 +72,4 @@ def quantity(value):
 
 class FilterModule(object):
     def filters(self):
-        return {"immutable_drift": immutable_drift}
+        return {"credential_placeholders": credential_placeholders}

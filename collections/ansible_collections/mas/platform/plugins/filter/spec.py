@@ -17,7 +17,9 @@ description:
     phase, in the order the spec lists the agents.
   - Each item is the agent's settings plus C(name) (the spec's key, e.g. C(task_executor)),
     C(phase), C(k8s_name) (the DNS-1123 name of its Deployment and ServiceAccount, e.g.
-    C(task-executor)) and C(namespace) (default C(agent-system)).
+    C(task-executor)), C(namespace) (default C(agent-system)), C(labels) and C(selector) -
+    the entries of the compiled platform (the preflight role's C(mas_platform.agents)),
+    which the roles read; this filter is for playbooks of your own.
 options:
   _input:
     description: The spec's C(deployment_sequence).
@@ -41,54 +43,32 @@ _value:
 
 from ansible.errors import AnsibleFilterError
 
-DEFAULT_NAMESPACE = "agent-system"
+from ansible_collections.mas.platform.plugins.filter.render import plain
+from ansible_collections.mas.platform.plugins.module_utils.model import compile as compiled
 
 
-def _phase_order(phase):
-    # "1_core_agents" sorts by its number; a phase without one keeps the spec's order.
-    head = str(phase).split("_", 1)[0]
-    return (0, int(head)) if head.isdigit() else (1, 0)
-
-
-def _flatten_phases(spec, what):
+def _check_phases(spec, what):
     if not isinstance(spec, dict):
         raise AnsibleFilterError("%s must be a mapping of phases, got %s" % (what, type(spec).__name__))
-    for phase, members in sorted(spec.items(), key=lambda item: _phase_order(item[0])):
+    for phase, members in spec.items():
         if not isinstance(members, dict):
             raise AnsibleFilterError("%s.%s must be a mapping" % (what, phase))
         for name, settings in members.items():
             if not isinstance(settings, dict):
                 raise AnsibleFilterError("%s.%s.%s must be a mapping" % (what, phase, name))
-            yield phase, name, settings
 
 
 def core_services(spec, cluster_domain="cluster.local"):
-    """The core services in start order, each with name, phase, k8s_name, host and
-    client (host:port of its client port)."""
-    services = []
-    for phase, name, settings in _flatten_phases(spec, "core_services"):
-        service = dict(settings)
-        k8s_name = str(name).replace("_", "-")
-        host = "%s.%s.svc.%s" % (k8s_name, settings.get("namespace", "default"), cluster_domain)
-        service.update(name=name, phase=phase, k8s_name=k8s_name, host=host)
-        client = (settings.get("ports") or {}).get("client")
-        service["client"] = "%s:%s" % (host, client) if client else None
-        services.append(service)
-    return services
+    """The core services in start order, as the compiled platform has them
+    (module_utils/model/compile.py: one derivation)."""
+    _check_phases(spec, "core_services")
+    return list(compiled.core_services(plain(spec), cluster_domain).values())
 
 
 def agent_tiers(deployment_sequence):
-    tiers = []
-    for phase, name, settings in _flatten_phases(deployment_sequence, "deployment_sequence"):
-        tier = dict(settings)
-        tier.update(
-            name=name,
-            phase=phase,
-            k8s_name=str(name).replace("_", "-"),
-            namespace=settings.get("namespace", DEFAULT_NAMESPACE),
-        )
-        tiers.append(tier)
-    return tiers
+    """The agent tiers in deployment order, as the compiled platform has them."""
+    _check_phases(deployment_sequence, "deployment_sequence")
+    return list(compiled.agents(plain(deployment_sequence), {}).values())
 
 
 class FilterModule(object):

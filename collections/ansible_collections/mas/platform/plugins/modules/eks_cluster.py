@@ -143,8 +143,9 @@ cluster:
     platform_version: {description: EKS platform version., type: str, returned: success}
 """
 
-from ansible_collections.mas.platform.plugins.module_utils.aws import HAS_BOTO3, AwsApi, aws_argument_spec
-from ansible_collections.mas.platform.plugins.module_utils.aws_eks import LOG_TYPES, ensure_cluster
+from ansible_collections.mas.platform.plugins.module_utils.aws.common import aws_argument_spec, AwsApi, HAS_BOTO3
+from ansible_collections.mas.platform.plugins.module_utils.aws.eks import ensure_cluster
+from ansible_collections.mas.platform.plugins.module_utils.aws.eks import LOG_TYPES
 from ansible_collections.mas.platform.plugins.module_utils.base import PlatformModule
 
 ARGUMENT_SPEC = aws_argument_spec(

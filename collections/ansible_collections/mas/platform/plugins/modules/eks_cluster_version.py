@@ -86,8 +86,8 @@ steps:
   sample: [{version: "1.30", what: control plane}, {version: "1.30", what: add-on coredns, to: v1.11.3-eksbuild.1}]
 """
 
-from ansible_collections.mas.platform.plugins.module_utils.aws import HAS_BOTO3, AwsApi, aws_argument_spec
-from ansible_collections.mas.platform.plugins.module_utils.aws_eks import ensure_cluster_version
+from ansible_collections.mas.platform.plugins.module_utils.aws.common import aws_argument_spec, AwsApi, HAS_BOTO3
+from ansible_collections.mas.platform.plugins.module_utils.aws.eks import ensure_cluster_version
 from ansible_collections.mas.platform.plugins.module_utils.base import PlatformModule
 
 ARGUMENT_SPEC = aws_argument_spec(

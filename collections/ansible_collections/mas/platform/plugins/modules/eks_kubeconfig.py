@@ -91,9 +91,9 @@ auth:
 
 import sys
 
-from ansible_collections.mas.platform.plugins.module_utils.aws import HAS_BOTO3, AwsApi, aws_argument_spec
-from ansible_collections.mas.platform.plugins.module_utils.aws_eks import describe_cluster
-from ansible_collections.mas.platform.plugins.module_utils.aws_eks_auth import HAS_YAML, ensure_kubeconfig
+from ansible_collections.mas.platform.plugins.module_utils.aws.common import aws_argument_spec, AwsApi, HAS_BOTO3
+from ansible_collections.mas.platform.plugins.module_utils.aws.eks import describe_cluster
+from ansible_collections.mas.platform.plugins.module_utils.aws.eks_auth import ensure_kubeconfig, HAS_YAML
 from ansible_collections.mas.platform.plugins.module_utils.base import PlatformModule
 
 ARGUMENT_SPEC = aws_argument_spec(

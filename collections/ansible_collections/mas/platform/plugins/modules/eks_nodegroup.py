@@ -174,8 +174,8 @@ nodegroup:
     autoscaling_groups: {description: Names of the Auto Scaling groups behind the group., type: list, elements: str, returned: success}
 """
 
-from ansible_collections.mas.platform.plugins.module_utils.aws import HAS_BOTO3, AwsApi, aws_argument_spec
-from ansible_collections.mas.platform.plugins.module_utils.aws_eks import ensure_nodegroup
+from ansible_collections.mas.platform.plugins.module_utils.aws.common import aws_argument_spec, AwsApi, HAS_BOTO3
+from ansible_collections.mas.platform.plugins.module_utils.aws.nodegroup import ensure_nodegroup
 from ansible_collections.mas.platform.plugins.module_utils.base import PlatformModule
 
 ARGUMENT_SPEC = aws_argument_spec(

@@ -132,15 +132,15 @@ from ansible.module_utils.six.moves.urllib.error import HTTPError, URLError
 from ansible.module_utils.urls import open_url
 
 from ansible_collections.mas.platform.plugins.module_utils.base import PlatformError, PlatformModule
-from ansible_collections.mas.platform.plugins.module_utils.prometheus import (
+from ansible_collections.mas.platform.plugins.module_utils.clients.prometheus import (
     PROMETHEUS_ARGUMENT_SPEC,
     PrometheusClient,
 )
-from ansible_collections.mas.platform.plugins.module_utils.rabbitmq import (
-    RabbitMQClient,
+from ansible_collections.mas.platform.plugins.module_utils.clients.rabbitmq import (
     rabbitmq_argument_spec,
+    RabbitMQClient,
 )
-from ansible_collections.mas.platform.plugins.module_utils.scaling import (
+from ansible_collections.mas.platform.plugins.module_utils.runbooks.scaling import (
     HAS_KUBERNETES,
     KUBERNETES_ARGUMENT_SPEC,
     kubernetes_client,

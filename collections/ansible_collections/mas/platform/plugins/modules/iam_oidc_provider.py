@@ -77,8 +77,8 @@ issuer:
   sample: oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE
 """
 
-from ansible_collections.mas.platform.plugins.module_utils.aws import HAS_BOTO3, AwsApi, aws_argument_spec
-from ansible_collections.mas.platform.plugins.module_utils.aws_iam import ensure_oidc_provider
+from ansible_collections.mas.platform.plugins.module_utils.aws.common import aws_argument_spec, AwsApi, HAS_BOTO3
+from ansible_collections.mas.platform.plugins.module_utils.aws.iam import ensure_oidc_provider
 from ansible_collections.mas.platform.plugins.module_utils.base import PlatformModule
 
 ARGUMENT_SPEC = aws_argument_spec(

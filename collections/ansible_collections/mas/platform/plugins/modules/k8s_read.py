@@ -105,7 +105,8 @@ results:
       elements: dict
 """
 
-from ansible_collections.mas.platform.plugins.module_utils.k8s import connect, kubernetes_module, read, redact
+from ansible_collections.mas.platform.plugins.module_utils.k8s.client import connect, kubernetes_module, read
+from ansible_collections.mas.platform.plugins.module_utils.k8s.objects import redact
 
 QUERY_SPEC = dict(
     api_version=dict(type="str", default="v1"),

@@ -130,8 +130,8 @@ load_balancer:
     target_groups: {description: ARNs of the listeners' target groups by name., type: dict, returned: success}
 """
 
-from ansible_collections.mas.platform.plugins.module_utils.aws import HAS_BOTO3, AwsApi, aws_argument_spec
-from ansible_collections.mas.platform.plugins.module_utils.aws_elb import ensure_nlb
+from ansible_collections.mas.platform.plugins.module_utils.aws.common import aws_argument_spec, AwsApi, HAS_BOTO3
+from ansible_collections.mas.platform.plugins.module_utils.aws.elb import ensure_nlb
 from ansible_collections.mas.platform.plugins.module_utils.base import PlatformModule
 
 ARGUMENT_SPEC = aws_argument_spec(

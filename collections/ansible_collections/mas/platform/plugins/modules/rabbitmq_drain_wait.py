@@ -92,12 +92,12 @@ queues:
 import time
 
 from ansible_collections.mas.platform.plugins.module_utils.base import PlatformError, PlatformModule
-from ansible_collections.mas.platform.plugins.module_utils.rabbitmq import (
-    RabbitMQClient,
+from ansible_collections.mas.platform.plugins.module_utils.clients.rabbitmq import (
     compile_pattern,
     describe_depths,
     queue_depth,
     rabbitmq_argument_spec,
+    RabbitMQClient,
     select_queues,
 )
 

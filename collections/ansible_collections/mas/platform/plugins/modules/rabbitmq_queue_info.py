@@ -66,12 +66,12 @@ totals:
 """
 
 from ansible_collections.mas.platform.plugins.module_utils.base import PlatformModule
-from ansible_collections.mas.platform.plugins.module_utils.rabbitmq import (
-    RabbitMQClient,
+from ansible_collections.mas.platform.plugins.module_utils.clients.rabbitmq import (
     compile_pattern,
     depth_totals,
     queue_depth,
     rabbitmq_argument_spec,
+    RabbitMQClient,
     select_queues,
 )
 

@@ -145,13 +145,13 @@ from ansible_collections.mas.platform.plugins.module_utils.base import (
     PlatformError,
     PlatformModule,
 )
-from ansible_collections.mas.platform.plugins.module_utils.rabbitmq import (
-    RabbitMQClient,
+from ansible_collections.mas.platform.plugins.module_utils.clients.rabbitmq import (
     effective_policy,
     policy_applies,
     poll_queues,
     queue_depth,
     rabbitmq_argument_spec,
+    RabbitMQClient,
     select_queues,
 )
 

@@ -208,31 +208,31 @@ msg:
 import time
 
 from ansible_collections.mas.platform.plugins.module_utils.base import PlatformError, PlatformModule
-from ansible_collections.mas.platform.plugins.module_utils.prometheus import (
+from ansible_collections.mas.platform.plugins.module_utils.clients.prometheus import (
     PROMETHEUS_ARGUMENT_SPEC,
     PrometheusClient,
 )
-from ansible_collections.mas.platform.plugins.module_utils.rabbitmq import (
-    RabbitMQClient,
+from ansible_collections.mas.platform.plugins.module_utils.clients.rabbitmq import (
     compile_pattern,
     depth_totals,
     queue_depth,
     rabbitmq_argument_spec,
+    RabbitMQClient,
     select_queues,
 )
-from ansible_collections.mas.platform.plugins.module_utils.scaling import (
-    HAS_KUBERNETES,
-    KUBERNETES_ARGUMENT_SPEC,
-    KUBERNETES_IMPORT_ERROR,
-    TARGET_SPEC,
-    ScalingTarget,
+from ansible_collections.mas.platform.plugins.module_utils.runbooks.scaling import (
     annotation_key,
     decide,
     describer,
     format_timestamp,
+    HAS_KUBERNETES,
+    KUBERNETES_ARGUMENT_SPEC,
     kubernetes_client,
+    KUBERNETES_IMPORT_ERROR,
     parse_field_value,
+    ScalingTarget,
     target_field,
+    TARGET_SPEC,
 )
 
 ARGUMENT_SPEC = rabbitmq_argument_spec(

@@ -192,22 +192,22 @@ changes:
 """
 
 from ansible_collections.mas.platform.plugins.module_utils.base import PlatformError, PlatformModule, diff_result
-from ansible_collections.mas.platform.plugins.module_utils.vault import (
+from ansible_collections.mas.platform.plugins.module_utils.vault.client import (
     connect,
     vault_argument_spec,
     vault_module_kwargs,
 )
-from ansible_collections.mas.platform.plugins.module_utils.vault_mounts import read_mount
-from ansible_collections.mas.platform.plugins.module_utils.vault_state import (
+from ansible_collections.mas.platform.plugins.module_utils.vault.mounts import read_mount
+from ansible_collections.mas.platform.plugins.module_utils.vault.state import (
     CERT_ROLE_FIELDS,
-    DURATION_FIELDS,
-    KUBERNETES_ROLE_FIELDS,
-    ROLE_COLLECTION,
-    ROLE_FIELDS,
     check_durations,
     clean_path,
+    DURATION_FIELDS,
     field_changes,
+    KUBERNETES_ROLE_FIELDS,
     normalized,
+    ROLE_COLLECTION,
+    ROLE_FIELDS,
     role_payload,
     state_diff,
 )

@@ -109,17 +109,13 @@ import random
 import string
 
 from ansible_collections.mas.platform.plugins.module_utils.base import PlatformError, PlatformModule, diff_result
-from ansible_collections.mas.platform.plugins.module_utils.vault import (
+from ansible_collections.mas.platform.plugins.module_utils.vault.client import (
     connect,
     vault_argument_spec,
     vault_module_kwargs,
 )
-from ansible_collections.mas.platform.plugins.module_utils.vault_state import (
-    HIDDEN,
-    clean_path,
-    kv_secret_plan,
-    masked,
-)
+from ansible_collections.mas.platform.plugins.module_utils.vault.kv import read_kv, write_kv
+from ansible_collections.mas.platform.plugins.module_utils.vault.state import HIDDEN, clean_path, kv_secret_plan, masked
 
 ARGUMENT_SPEC = vault_argument_spec(
     mount=dict(type="str", default="secret"),
@@ -137,23 +133,13 @@ def _generated(keys, length):
     return dict((k, "".join(rng.choice(_ALPHABET) for dummy in range(length))) for k in keys)
 
 
-def _read(vault, mount, path):
-    """(data or None, current version): a secret whose latest version is deleted has a
-    version but no data."""
-    secret = vault.read("%s/data/%s" % (mount, path), "read the secret")
-    if secret is not None:
-        return dict(secret.get("data") or {}), int((secret.get("metadata") or {}).get("version") or 0)
-    metadata = vault.read("%s/metadata/%s" % (mount, path), "read the metadata of the secret")
-    return None, int((metadata or {}).get("current_version") or 0)
-
-
 def ensure_kv_secret(module):
     params = module.params
     mount, path = clean_path(params["mount"], "mount"), clean_path(params["path"], "path")
     if params["generate_length"] < 8:
         raise PlatformError("generate_length: %d is too short for a credential (at least 8)" % params["generate_length"])
     vault = connect(module)
-    current, version = _read(vault, mount, path)
+    current, version = read_kv(vault, mount, path)
     api_path = "%s/data/%s" % (mount, path)
     if params["state"] == "absent":
         changed = current is not None or version > 0
@@ -170,10 +156,7 @@ def ensure_kv_secret(module):
     for key in changed_keys:
         after[key] = HIDDEN + " (changed)"
     if changed_keys and not module.check_mode:
-        vault.write(api_path, dict(options=dict(cas=version), data=new_data), "write the secret")
-        current_after, version = _read(vault, mount, path)
-        if set(current_after or {}) != set(new_data):
-            raise PlatformError("%s: the secret changed while it was written; run again" % api_path)
+        version = write_kv(vault, mount, path, new_data, version)
     return diff_result(bool(changed_keys), masked(current), after, path=api_path, keys=sorted(new_data),
                        version=version, changed_keys=changed_keys, generated_keys=generated_keys)
 

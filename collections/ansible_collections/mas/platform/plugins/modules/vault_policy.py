@@ -79,12 +79,12 @@ diff:
 """
 
 from ansible_collections.mas.platform.plugins.module_utils.base import PlatformError, PlatformModule, diff_result
-from ansible_collections.mas.platform.plugins.module_utils.vault import (
+from ansible_collections.mas.platform.plugins.module_utils.vault.client import (
     connect,
     vault_argument_spec,
     vault_module_kwargs,
 )
-from ansible_collections.mas.platform.plugins.module_utils.vault_state import normalize_policy
+from ansible_collections.mas.platform.plugins.module_utils.vault.state import normalize_policy
 
 ARGUMENT_SPEC = vault_argument_spec(
     name=dict(type="str", required=True),

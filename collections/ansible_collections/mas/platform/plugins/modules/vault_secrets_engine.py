@@ -102,16 +102,16 @@ changes:
 """
 
 from ansible_collections.mas.platform.plugins.module_utils.base import PlatformModule, diff_result
-from ansible_collections.mas.platform.plugins.module_utils.vault import (
+from ansible_collections.mas.platform.plugins.module_utils.vault.client import (
     connect,
     vault_argument_spec,
     vault_module_kwargs,
 )
-from ansible_collections.mas.platform.plugins.module_utils.vault_mounts import ensure_mount
-from ansible_collections.mas.platform.plugins.module_utils.vault_state import (
-    MOUNT_TUNE_FIELDS,
+from ansible_collections.mas.platform.plugins.module_utils.vault.mounts import ensure_mount
+from ansible_collections.mas.platform.plugins.module_utils.vault.state import (
     check_durations,
     clean_path,
+    MOUNT_TUNE_FIELDS,
 )
 
 ARGUMENT_SPEC = vault_argument_spec(

@@ -1,0 +1,54 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, mas.platform contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Kubernetes objects as dicts: their id in messages, the part of them that says what a
+role asked for, and a copy fit for output (Secret values hidden). Pure Python, without
+the kubernetes library: the filter plugins use it on the control node."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import copy
+
+HIDDEN = "VALUE_HIDDEN"
+# Fields the server sets and that say nothing about what a role asked for.
+_SERVER_METADATA = ("managedFields", "resourceVersion", "generation", "uid", "creationTimestamp", "selfLink")
+
+
+def object_id(obj):
+    meta = obj.get("metadata") or {}
+    ns = meta.get("namespace")
+    return "%s/%s%s" % (obj.get("kind"), ns + "/" if ns else "", meta.get("name"))
+
+
+def comparable(obj):
+    """The object without server-set fields and status, for before/after comparison."""
+    if not obj:
+        return {}
+    obj = copy.deepcopy(obj)
+    obj.pop("status", None)
+    meta = obj.get("metadata") or {}
+    for field in _SERVER_METADATA:
+        meta.pop(field, None)
+    annotations = meta.get("annotations") or {}
+    annotations.pop("kubectl.kubernetes.io/last-applied-configuration", None)
+    annotations.pop("deployment.kubernetes.io/revision", None)
+    if not annotations:
+        meta.pop("annotations", None)
+    return obj
+
+
+def redact(obj):
+    """A copy fit for output: Secret values replaced, so that no secret is printed."""
+    if not obj or obj.get("kind") != "Secret":
+        return obj
+    obj = copy.deepcopy(obj)
+    for field in ("data", "stringData"):
+        if isinstance(obj.get(field), dict):
+            obj[field] = dict((key, HIDDEN) for key in obj[field])
+    # A client-side `kubectl apply` keeps the whole Secret, values included, here.
+    annotations = (obj.get("metadata") or {}).get("annotations") or {}
+    if "kubectl.kubernetes.io/last-applied-configuration" in annotations:
+        annotations["kubectl.kubernetes.io/last-applied-configuration"] = HIDDEN
+    return obj

@@ -1,0 +1,127 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, mas.platform contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Waiting for applied objects to be ready, with the one readiness rule (readiness.py).
+
+``wait_ready`` polls the objects (one list per kind and namespace per round, never a
+fixed sleep: the interval grows from 0.5 s to 5 s) until every one is ready, one has
+failed, or the timeout passes. On failure or timeout the message names each object that
+is not ready, why (readiness.py's reason), and what its pods say: a pod the scheduler
+cannot place ("0/3 nodes are available: 3 Insufficient nvidia.com/gpu"), an image that
+cannot be pulled, a crash loop.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import time
+
+from ansible_collections.mas.platform.plugins.module_utils.base import PlatformError
+from ansible_collections.mas.platform.plugins.module_utils.k8s.client import call_api, find_resource, get_or_none
+from ansible_collections.mas.platform.plugins.module_utils.k8s.objects import object_id
+from ansible_collections.mas.platform.plugins.module_utils.k8s.readiness import FAILED, readiness
+
+
+def _selector(obj):
+    """The label selector (a string) of a workload's pods, or None."""
+    labels = (((obj.get("spec") or {}).get("selector") or {}).get("matchLabels")) or {}
+    if obj.get("kind") == "Job":
+        labels = ((((obj.get("spec") or {}).get("template") or {}).get("metadata") or {}).get("labels")) or labels
+    return ",".join("%s=%s" % item for item in sorted(labels.items())) or None
+
+
+class Reader(object):
+    """Reads objects by kind and namespace, one list per group and round."""
+
+    def __init__(self, client, endpoint):
+        self.client = client
+        self.endpoint = endpoint
+
+    def current(self, objects):
+        """{object id: the object as it is now, or None}."""
+        groups = {}
+        for obj in objects:
+            meta = obj.get("metadata") or {}
+            groups.setdefault((obj["apiVersion"], obj["kind"], meta.get("namespace")), []).append(meta.get("name"))
+        found = {}
+        for (api_version, kind, namespace), names in groups.items():
+            resource = find_resource(self.client, api_version, kind, "waiting for %s" % kind)
+            what = "reading the %s objects%s" % (kind, " of " + namespace if namespace else "")
+            if len(names) == 1:
+                items = [call_api(self.endpoint, what, get_or_none, self.client, resource, names[0], namespace)]
+            else:
+                items = call_api(self.endpoint, what, self.client.get, resource,
+                                 namespace=namespace if resource.namespaced else None).to_dict().get("items") or []
+            by_name = dict(((i.get("metadata") or {}).get("name"), i) for i in items if i)
+            for name in names:
+                item = by_name.get(name)
+                if item is not None:
+                    item.setdefault("apiVersion", api_version)
+                    item.setdefault("kind", kind)
+                found["%s/%s%s" % (kind, namespace + "/" if namespace else "", name)] = item
+        return found
+
+    def pods(self, obj):
+        """The pods of a workload (its selector, in its namespace)."""
+        selector = _selector(obj)
+        if not selector:
+            return []
+        resource = find_resource(self.client, "v1", "Pod", "reading pods")
+        listed = call_api(self.endpoint, "reading the pods of %s" % object_id(obj), self.client.get, resource,
+                          namespace=(obj.get("metadata") or {}).get("namespace"), label_selector=selector).to_dict()
+        return listed.get("items") or []
+
+
+def pod_summary(pod):
+    """What a verify or a failure message needs of a pod."""
+    meta, spec, status = pod.get("metadata") or {}, pod.get("spec") or {}, pod.get("status") or {}
+    state = readiness(dict(pod, kind="Pod"))
+    return {"name": meta.get("name"), "node": spec.get("nodeName"), "phase": status.get("phase"),
+            "ready": state.ready, "reason": state.reason}
+
+
+def not_ready_message(states, reader, objects):
+    """One line per object that is not ready, with what its pods say."""
+    lines = []
+    by_id = dict((object_id(o), o) for o in objects)
+    for oid, (state, live) in states.items():
+        if state.ready:
+            continue
+        line = "%s: %s" % (oid, state.reason)
+        if live is not None and live.get("kind") in ("Deployment", "StatefulSet", "DaemonSet", "Job"):
+            try:
+                pods = [pod_summary(p) for p in reader.pods(live)]
+            except PlatformError:
+                pods = []
+            waiting = ["%s %s" % (p["name"], p["reason"]) for p in pods if not p["ready"]]
+            if waiting:
+                line += " (%s)" % "; ".join(waiting[:5])
+            elif not pods and live.get("kind") != "Job":
+                line += " (no pod exists: a quota or an admission check may refuse them; see the events)"
+        elif live is None and oid in by_id:
+            line = "%s: does not exist" % oid
+        lines.append(line)
+    return "; ".join(lines)
+
+
+def wait_ready(reader, objects, timeout, progress=None):
+    """Wait until every object is ready. Returns {id: live object}; raises PlatformError
+    naming what is not ready when one fails or the timeout passes."""
+    deadline = time.monotonic() + timeout
+    interval = 0.5
+    while True:
+        live = reader.current(objects)
+        states = dict((oid, (readiness(obj), obj)) for oid, obj in live.items())
+        failed = [oid for oid, (state, _obj) in states.items() if state.state == FAILED]
+        if failed:
+            raise PlatformError(not_ready_message(dict((o, states[o]) for o in failed), reader, objects))
+        if all(state.ready for state, _obj in states.values()):
+            return live
+        remaining = deadline - time.monotonic()
+        if progress is not None:
+            progress(states, timeout - remaining, timeout)
+        if remaining <= 0:
+            raise PlatformError("not ready after %ds: %s" % (timeout, not_ready_message(states, reader, objects)))
+        time.sleep(min(interval, remaining))
+        interval = min(interval * 1.5, 5.0)
