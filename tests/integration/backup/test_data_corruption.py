@@ -1,21 +1,24 @@
 """Data corruption, end to end through the playbooks: 10,000 Redis keys and a RabbitMQ
 definition set are backed up (playbooks/backup.yml), corrupted and deleted, and
 playbooks/recovery.yml (data_corruption) brings every key and definition back, with the
-writers stopped and task intake paused meanwhile. A tampered backup is refused, naming
-the object that does not match, before anything is stopped or written."""
+writers stopped and task intake paused meanwhile. A damaged pack in the bucket is refused,
+naming the store and the snapshot, before anything is stopped or written."""
 
 import os
 import urllib.parse
 
 import pytest
 
-from conftest import (
+from backup_helpers import (
     ENCRYPTION_KEY,
+    PLATFORM,
     PLATFORM_LABELS,
     agent_deployment,
     create,
-    objects,
+    damage_pack,
     read,
+    redis_dumps,
+    snapshots,
     spec_section,
     wait_until,
 )
@@ -38,15 +41,6 @@ def write_keys(client, unique):
         else:
             pipe.set(key, "session-%d" % i, ex=86400)
     pipe.execute()
-
-
-def snapshot_keys(client, unique):
-    """{key: DUMP} of this test's keys, to compare before and after."""
-    keys = sorted(client.scan_iter(match="%s:*" % unique, count=1000))
-    pipe = client.pipeline(transaction=False)
-    for key in keys:
-        pipe.dump(key)
-    return dict(zip(keys, pipe.execute()))
 
 
 def define_broker(rabbitmq, unique):
@@ -131,7 +125,7 @@ def test_every_key_and_definition_comes_back(playbook, settings, redis_server, r
     client = redis_server.client()
     write_keys(client, unique)
     vhost = define_broker(rabbitmq, unique)
-    before_keys, before_broker = snapshot_keys(client, unique), broker_state(rabbitmq, vhost, unique)
+    before_keys, before_broker = redis_dumps(client, unique), broker_state(rabbitmq, vhost, unique)
     assert len(before_keys) == KEYS
     env = dict(MAS_BACKUP_ENCRYPTION_KEY=ENCRYPTION_KEY)
 
@@ -139,10 +133,12 @@ def test_every_key_and_definition_comes_back(playbook, settings, redis_server, r
     assert backup.ok, backup.failure()
     taken = backup.result("Take the backup")
     assert taken["components"]["redis"]["keys"] >= KEYS
-    assert objects(s3, store["bucket"], "platform/manifests/system_state/")
+    assert [s["short_id"] for s in snapshots(store, "kind=system_state", "platform=%s" % PLATFORM)] == [
+        taken["backup"]["id"]]
+    assert backup.result("Apply the retention and check the repository")["checked"]
 
     corrupt(client, rabbitmq, vhost, unique)
-    assert len(snapshot_keys(client, unique)) == KEYS - 3000
+    assert len(redis_dumps(client, unique)) == KEYS - 3000
 
     recovery = playbook("recovery.yml", dict(settings, recovery_scenario="data_corruption"), env=env)
     assert recovery.ok, recovery.failure()
@@ -153,7 +149,7 @@ def test_every_key_and_definition_comes_back(playbook, settings, redis_server, r
     assert restored["validation"]["redis"]["ok"] and restored["validation"]["redis"]["missing"] == 0
     assert restored["validation"]["rabbitmq"]["ok"]
 
-    assert snapshot_keys(client, unique) == before_keys
+    assert redis_dumps(client, unique) == before_keys
     assert broker_state(rabbitmq, vhost, unique) == before_broker
     # Isolated while restoring, resumed after: the writer was stopped and is back.
     stopped = recovery.result("Stop the writers (isolate_affected_components)")["results"]
@@ -171,15 +167,9 @@ def test_a_tampered_backup_is_refused_naming_the_file(playbook, settings, redis_
     backup = playbook("backup.yml", settings, env=env)
     assert backup.ok, backup.failure()
 
-    # Alter one stored chunk of the Redis data, as a damaged or tampered file would be.
-    manifest_key = next(iter(objects(s3, store["bucket"], "platform/manifests/system_state/")))
-    import json
-    manifest = json.loads(s3.get_object(Bucket=store["bucket"], Key=manifest_key)["Body"].read())
-    redis_item = next(i for i in manifest["items"] if i["component"] == "redis" and i["records"])
-    digest = redis_item["chunks"][len(redis_item["chunks"]) // 2]["sha256"]
-    chunk_key = "platform/chunks/%s/%s" % (digest[:2], digest)
-    body = s3.get_object(Bucket=store["bucket"], Key=chunk_key)["Body"].read()
-    s3.put_object(Bucket=store["bucket"], Key=chunk_key, Body=body[:-1] + bytes([body[-1] ^ 1]))
+    # Alter the largest pack of the repository (the Redis data), as a damaged or tampered file would be.
+    damage_pack(s3, store["bucket"])
+    taken = backup.result("Take the backup")["backup"]
 
     keys = sorted(client.scan_iter(match="%s:*" % unique, count=1000))
     client.delete(*keys[:100])
@@ -187,11 +177,13 @@ def test_a_tampered_backup_is_refused_naming_the_file(playbook, settings, redis_
 
     assert not recovery.ok
     message = recovery.failure()
-    assert "checksum mismatch" in message, message
-    assert "s3://%s/%s" % (store["bucket"], chunk_key) in message, message
-    assert redis_item["name"] in message, message
+    assert message.startswith("Verify the backup and plan the restore (what it will overwrite): restore refused, "
+                              "nothing was restored: restic restore of snapshot %s failed" % taken["snapshot_id"]), message
+    assert "ciphertext verification failed" in message, message
+    assert message.endswith("(store s3://%s/platform, system_state snapshot latest (%s) of platform %s)"
+                            % (store["bucket"], taken["id"], PLATFORM)), message
     # Refused before anything was stopped or written.
     assert "Stop the writers (isolate_affected_components)" not in recovery.task_names()
     assert read(kube, "apps/v1", "Deployment", namespace, writer)["spec"]["replicas"] == 2
-    assert len(snapshot_keys(client, unique)) == KEYS - 100
+    assert len(redis_dumps(client, unique)) == KEYS - 100
     assert os.environ.get("MAS_BACKUP_ENCRYPTION_KEY") is None

@@ -1,15 +1,15 @@
-"""Incremental backups store only what changed, measured in the store itself; a full
-backup writes everything again; an unchanged file is not even read again."""
+"""What a backup adds to the repository, measured in the bucket itself: an unchanged
+platform adds next to nothing (restic stores each chunk once), a full backup re-reads
+everything and stores nothing twice, check mode adds nothing. (The figures of a larger
+platform are tools/bench/backup_bench.py's.)"""
 
-import json
+from ansible_collections.mas.platform.plugins.modules import platform_backup, platform_restore
 
-from ansible_collections.mas.platform.plugins.modules import platform_backup
-
-from conftest import ENCRYPTION_KEY, objects
+from backup_helpers import ENCRYPTION_KEY, PLATFORM, objects, repository_bytes, snapshots
 
 
 def state_args(store, redis_args, rabbitmq_args, kind_type="incremental"):
-    return dict(kind="system_state", type=kind_type, components=["redis", "rabbitmq"], store=store,
+    return dict(kind="system_state", type=kind_type, components=["redis", "rabbitmq"], store=store, platform=PLATFORM,
                 encryption_key=ENCRYPTION_KEY, redis=redis_args, rabbitmq=rabbitmq_args)
 
 
@@ -17,79 +17,61 @@ def fill(client, keys=10000):
     client.flushall()
     pipe = client.pipeline(transaction=False)
     for i in range(keys):
-        pipe.hset("agent:state:%05d" % i, mapping={"status": "idle", "load": i % 100, "tier": "executor"})
+        pipe.hset("agent:state:%05d" % i, mapping={"status": "idle", "load": i % 100, "tier": "executor",
+                                                   "task": "task-%08x" % (i * 2654435761 % 2 ** 32)})
     pipe.execute()
 
 
-def test_the_second_backup_stores_only_the_changed_content(run_module, store, s3, redis_server, redis_args,
-                                                           rabbitmq_args, capsys):
+def test_an_unchanged_platform_adds_under_one_percent(run_module, store, s3, redis_server, redis_args, rabbitmq_args,
+                                                      capsys):
     client = redis_server.client()
     fill(client)
     first = run_module(platform_backup, state_args(store, redis_args, rabbitmq_args))
-    after_first = objects(s3, store["bucket"], "platform/chunks/")
+    after_first = repository_bytes(s3, store["bucket"])
+    assert first["components"]["redis"]["keys"] == 10000 and first["upload"]["files_new"] == 3
 
-    # Little change: 5 of 10,000 keys.
-    for i in (17, 2500, 5003, 7777, 9998):
-        client.hset("agent:state:%05d" % i, "status", "busy")
     second = run_module(platform_backup, state_args(store, redis_args, rabbitmq_args))
-    after_second = objects(s3, store["bucket"], "platform/chunks/")
+    added = repository_bytes(s3, store["bucket"]) - after_first
+    assert second["totals"] == first["totals"]
+    assert second["upload"]["data_added_packed"] <= added < 0.01 * after_first, (added, after_first)
 
-    new_chunks = set(after_second) - set(after_first)
-    stored_first = sum(after_first.values())
-    stored_second = sum(after_second[k] for k in new_chunks)
-    # What the module reports is what the store gained.
-    assert second["upload"]["chunks_uploaded"] == len(new_chunks)
-    assert second["upload"]["stored_bytes_uploaded"] == stored_second
-    assert first["upload"]["stored_bytes_uploaded"] == stored_first
-    # Only the chunks holding the 5 changed keys: at most one new chunk per changed key.
-    assert 1 <= len(new_chunks) <= 5
-    assert second["totals"]["bytes"] == first["totals"]["bytes"]
-    assert second["upload"]["bytes_uploaded"] <= first["totals"]["bytes"] * 0.1
-    manifests = objects(s3, store["bucket"], "platform/manifests/system_state/")
-    assert len(manifests) == 2
-    # Both backups are complete: every chunk each lists is in the store.
-    for key in manifests:
-        listed = json.loads(s3.get_object(Bucket=store["bucket"], Key=key)["Body"].read())
-        for item in listed["items"]:
-            for chunk in item["chunks"]:
-                assert "platform/chunks/%s/%s" % (chunk["sha256"][:2], chunk["sha256"]) in after_second
+    # A changed key is in the next snapshot, and the earlier one still restores as it was.
+    client.hset("agent:state:00017", "status", "busy")
+    third = run_module(platform_backup, state_args(store, redis_args, rabbitmq_args))
+    assert third["upload"]["data_added"] > second["upload"]["data_added"]
+    planned = run_module(platform_restore, dict(kind="system_state", backup=first["backup"]["id"], store=store,
+                                                platform=PLATFORM, encryption_key=ENCRYPTION_KEY, redis=redis_args,
+                                                rabbitmq=rabbitmq_args), check_mode=True)
+    assert planned["plan"]["redis"]["overwrite"] == ["agent:state:00017"]
+    assert [s["short_id"] for s in snapshots(store)] == [first["backup"]["id"], second["backup"]["id"],
+                                                         third["backup"]["id"]]
     with capsys.disabled():
-        print("\n[measured] first backup: %d bytes of content in %d chunks, %d bytes stored; second (5 of 10,000 keys "
-              "changed): %d chunks, %d bytes of content, %d bytes stored (%.1f%% of the first)"
-              % (first["totals"]["bytes"], first["upload"]["chunks_uploaded"], stored_first, len(new_chunks),
-                 second["upload"]["bytes_uploaded"], stored_second, 100.0 * stored_second / stored_first))
+        print("\n[measured] first backup: %d bytes in the repository (%d of dumps); an unchanged second: %d bytes "
+              "(%.2f%%)" % (after_first, first["totals"]["bytes"], added, 100.0 * added / after_first))
 
 
-def test_a_full_backup_writes_everything_again(run_module, store, s3, redis_server, redis_args, rabbitmq_args):
+def test_a_full_backup_rereads_everything_and_stores_nothing_twice(run_module, store, s3, redis_server, redis_args,
+                                                                   rabbitmq_args):
     fill(redis_server.client(), keys=2000)
     first = run_module(platform_backup, state_args(store, redis_args, rabbitmq_args, "full"))
+    size = repository_bytes(s3, store["bucket"])
     second = run_module(platform_backup, state_args(store, redis_args, rabbitmq_args, "full"))
-    assert second["upload"]["chunks_uploaded"] == first["upload"]["chunks_uploaded"] == first["totals"]["unique_chunks"]
-    assert second["upload"]["chunks_reused"] == 0
+    assert second["upload"]["files_unmodified"] == 0 and second["upload"]["total_bytes_processed"] > 0
+    assert repository_bytes(s3, store["bucket"]) - size < 0.05 * size
+    assert second["backup"]["type"] == first["backup"]["type"] == "full"
 
 
-def test_an_unchanged_model_file_is_not_read_again(run_module, store, s3, moto, unique):
-    models = "mas-models-%s" % unique
-    s3.create_bucket(Bucket=models, CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
-    s3.put_object(Bucket=models, Key="registry/planner/1/model.bin", Body=b"\x01" * 300000)
-    s3.put_object(Bucket=models, Key="registry/planner/2/model.bin", Body=b"\x02" * 300000)
-    args = dict(kind="model_registry", type="incremental", store=store, models=dict(bucket=models, prefix="registry/"))
-    first = run_module(platform_backup, args)
-    s3.put_object(Bucket=models, Key="registry/planner/3/model.bin", Body=b"\x03" * 300000)
-    second = run_module(platform_backup, args)
-    assert first["upload"]["files_reused"] == 0
-    assert second["upload"]["files_reused"] == 2
-    assert second["upload"]["bytes_uploaded"] == 300000
-    assert second["totals"]["items"] == 3
-
-
-def test_check_mode_reports_what_would_be_uploaded_and_uploads_nothing(run_module, store, s3, redis_server,
-                                                                       redis_args, rabbitmq_args):
+def test_check_mode_adds_nothing(run_module, store, s3, redis_server, redis_args, rabbitmq_args):
     fill(redis_server.client(), keys=1000)
-    planned = run_module(platform_backup, state_args(store, redis_args, rabbitmq_args), check_mode=True)
-    assert planned["changed"] and planned["backup"]["manifest"] is None
-    assert planned["upload"]["chunks_uploaded"] == planned["totals"]["unique_chunks"] > 0
+    planned = run_module(platform_backup, state_args(store, redis_args, rabbitmq_args), check_mode=True, diff=True)
+    assert planned["changed"] and planned["backup"]["id"] is None
+    assert planned["notes"] == ["check mode: the repository s3:%s/%s/platform/restic does not exist yet; the backup "
+                                "would create it" % (store["endpoint_url"], store["bucket"])]
     assert objects(s3, store["bucket"], "platform/") == {}
-    taken = run_module(platform_backup, state_args(store, redis_args, rabbitmq_args))
-    assert taken["upload"]["bytes_uploaded"] == planned["upload"]["bytes_uploaded"]
-    assert taken["totals"] == planned["totals"]
+    taken = run_module(platform_backup, state_args(store, redis_args, rabbitmq_args), diff=True)
+    assert taken["diff"] == dict(before=dict(snapshots=[]), after=dict(snapshots=[taken["backup"]["id"]]))
+    size = repository_bytes(s3, store["bucket"])
+    redis_server.client().set("one-more", "key")
+    planned = run_module(platform_backup, state_args(store, redis_args, rabbitmq_args), check_mode=True)
+    assert planned["upload"]["data_added"] > 0 and planned["totals"]["records"] == taken["totals"]["records"] + 1
+    assert repository_bytes(s3, store["bucket"]) == size and len(snapshots(store)) == 1

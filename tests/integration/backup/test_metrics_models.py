@@ -7,7 +7,7 @@ import os
 
 from ansible_collections.mas.platform.plugins.modules import platform_backup, platform_restore
 
-from conftest import objects, wait_until
+from backup_helpers import ENCRYPTION_KEY, PLATFORM, objects, wait_until
 from services import PrometheusServer
 
 
@@ -15,16 +15,17 @@ def test_metrics_snapshot_is_backed_up_and_restores_into_a_working_prometheus(ru
                                                                              backup_workdir, unique):
     wait_until(lambda: prometheus.query('up{job="prometheus"}'), what="Prometheus to scrape itself")
     source = dict(url=prometheus.url, data_dir=str(prometheus.data_dir))
-    taken = run_module(platform_backup, dict(kind="metrics", type="snapshot", store=store, prometheus=source))
+    repository = dict(store=store, platform=PLATFORM, encryption_key=ENCRYPTION_KEY)
+    taken = run_module(platform_backup, dict(repository, kind="metrics", type="snapshot", prometheus=source))
     snapshot = taken["components"]["prometheus"]["snapshot"]
     assert taken["components"]["prometheus"]["files"] >= 3  # a block: index, meta.json, chunks
     # The snapshot is removed from the Prometheus volume once it is in the store.
     assert not os.path.exists(os.path.join(prometheus.data_dir, "snapshots", snapshot))
 
     restore_dir = backup_workdir / ("restored-%s" % unique)
-    args = dict(kind="metrics", store=store, prometheus=dict(restore_dir=str(restore_dir)))
+    args = dict(repository, kind="metrics", prometheus=dict(restore_dir=str(restore_dir)))
     planned = run_module(platform_restore, args, check_mode=True)
-    assert planned["changed"] and planned["plan"]["prometheus"]["create_count"] == taken["totals"]["items"]
+    assert planned["changed"] and planned["plan"]["prometheus"]["create_count"] == taken["totals"]["files"]
     assert not restore_dir.exists()
     restored = run_module(platform_restore, args)
     assert restored["validation"]["prometheus"]["ok"]
@@ -50,12 +51,13 @@ def test_model_registry_restores_deleted_and_damaged_models(run_module, store, s
     for key, body in contents.items():
         s3.put_object(Bucket=models, Key=key, Body=body)
     source = dict(bucket=models, prefix="registry/")
-    taken = run_module(platform_backup, dict(kind="model_registry", type="full", store=store, models=source))
-    assert taken["totals"]["items"] == 3 and taken["totals"]["bytes"] == sum(len(b) for b in contents.values())
+    repository = dict(store=store, platform=PLATFORM, encryption_key=ENCRYPTION_KEY)
+    taken = run_module(platform_backup, dict(repository, kind="model_registry", type="full", models=source))
+    assert taken["totals"]["files"] == 3 and taken["totals"]["bytes"] == sum(len(b) for b in contents.values())
 
     s3.delete_object(Bucket=models, Key="registry/planner/3/model.onnx")
     s3.put_object(Bucket=models, Key="registry/router/7/weights.bin", Body=b"truncated")
-    args = dict(kind="model_registry", store=store, models=source)
+    args = dict(repository, kind="model_registry", models=source)
     planned = run_module(platform_restore, args, check_mode=True)
     assert planned["plan"]["models"]["create"] == ["registry/planner/3/model.onnx"]
     assert planned["plan"]["models"]["overwrite"] == ["registry/router/7/weights.bin"]

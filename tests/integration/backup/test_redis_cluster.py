@@ -3,6 +3,8 @@ restore writes each key to the primary that owns its slot."""
 
 from ansible_collections.mas.platform.plugins.modules import platform_backup, platform_restore
 
+from backup_helpers import ENCRYPTION_KEY, PLATFORM
+
 
 def test_a_redis_cluster_is_backed_up_and_restored_across_its_primaries(run_module, store, redis_cluster):
     client = redis_cluster.client()
@@ -13,14 +15,15 @@ def test_a_redis_cluster_is_backed_up_and_restored_across_its_primaries(run_modu
     per_node = [redis_cluster.node(port).dbsize() for port in redis_cluster.ports]
     assert all(count > 0 for count in per_node) and sum(per_node) == 3001
     redis = dict(url=redis_cluster.url, password=redis_cluster.password, cluster=True)
-    taken = run_module(platform_backup, dict(kind="system_state", type="incremental", components=["redis"],
-                                             store=store, redis=redis))
+    repository = dict(store=store, platform=PLATFORM, encryption_key=ENCRYPTION_KEY)
+    taken = run_module(platform_backup, dict(repository, kind="system_state", type="incremental", components=["redis"],
+                                             redis=redis))
     assert taken["components"]["redis"]["keys"] == 3001
 
     for i in range(0, 3000, 2):
         client.delete("agent:%04d" % i)
     client.set("agent:0001", "corrupted")
-    args = dict(kind="system_state", store=store, redis=redis)
+    args = dict(repository, kind="system_state", redis=redis)
     planned = run_module(platform_restore, args, check_mode=True)
     assert (planned["plan"]["redis"]["create_count"], planned["plan"]["redis"]["overwrite_count"]) == (1500, 1)
     restored = run_module(platform_restore, args)

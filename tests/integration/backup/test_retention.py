@@ -1,107 +1,77 @@
-"""Retention: with backups dated across the retention window, pruning removes exactly
-those past it, never the last good backup, and the chunks only those listed."""
+"""Retention on the S3 repository (mas.platform.backup_prune): with snapshots dated across
+each kind's window, restic forget by the spec's frequency and retention removes exactly
+those past it, never another platform's, four ways; then restic check reads a share of
+the data, and fails, naming the repository, when a pack is damaged. (Every policy's
+boundaries, on a local repository: tests/unit/backup/test_restic.py.)"""
 
 import datetime
-import json
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.mas.platform.plugins.modules import backup_prune, platform_backup
 
-from conftest import ENCRYPTION_KEY, objects
+from backup_helpers import ENCRYPTION_KEY, PLATFORM, damage_pack, restic, snapshots, spec_section
 
 NOW = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
 
 
-def take(run_module, store, redis_server, redis_args, value):
-    """One real state backup whose Redis data differs from the others' (own chunks)."""
-    client = redis_server.client()
-    client.flushall()
-    client.set("generation", value)
-    for i in range(50):
-        client.set("key:%d:%s" % (i, value), value * 20)
-    return run_module(platform_backup, dict(kind="system_state", type="incremental", components=["redis"],
-                                            store=store, encryption_key=ENCRYPTION_KEY, redis=redis_args))
+def dated(store, kind, hours_ago, platform=PLATFORM):
+    """A snapshot of ``kind`` taken ``hours_ago`` (restic backup --time); its short id."""
+    with tempfile.TemporaryDirectory() as directory:
+        with open("%s/contents.json" % directory, "w") as handle:
+            handle.write("{}")
+        when = (NOW - datetime.timedelta(hours=hours_ago)).strftime("%Y-%m-%d %H:%M:%S")
+        out = restic(store, "backup", "--json", "--time", when, "--host", platform, "--tag",
+                     "kind=%s,platform=%s,component=redis" % (kind, platform), directory)
+    return [line for line in out.splitlines() if '"summary"' in line][-1].split('"snapshot_id":"')[1][:8]
 
 
-def redate(s3, bucket, kind, backup, age):
-    """Move a backup's manifest to the id and creation time ``age`` ago."""
-    old_key = "platform/manifests/%s/%s.json" % (kind, backup)
-    manifest = json.loads(s3.get_object(Bucket=bucket, Key=old_key)["Body"].read())
-    created = NOW - age
-    manifest["id"] = created.strftime("%Y%m%dT%H%M%SZ")
-    manifest["created"] = created.strftime("%Y-%m-%dT%H:%M:%SZ")
-    s3.put_object(Bucket=bucket, Key="platform/manifests/%s/%s.json" % (kind, manifest["id"]),
-                  Body=json.dumps(manifest).encode())
-    s3.delete_object(Bucket=bucket, Key=old_key)
-    return manifest
+def test_each_kind_keeps_exactly_its_window_four_ways(run_module, module_failure, store, s3, redis_server,
+                                                      redis_args):
+    redis_server.client().set("retention", "1")
+    newest = run_module(platform_backup, dict(kind="system_state", type="incremental", components=["redis"],
+                                              store=store, platform=PLATFORM, encryption_key=ENCRYPTION_KEY,
+                                              redis=redis_args))["backup"]["id"]
+    # Taken in parallel: each restic process spends most of its time deriving the key.
+    jobs = [("system_state", h, PLATFORM) for h in (30, 160, 170, 400)] + [
+        ("metrics", h, PLATFORM) for h in (24, 80 * 24, 95 * 24)] + [("system_state", 400, "mas-other")]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        ids = dict(zip(jobs, pool.map(lambda job: dated(store, *job), jobs)))
+    state = dict((h, i) for (k, h, p), i in ids.items() if k == "system_state" and p == PLATFORM)
+    metrics = dict((h, i) for (k, h, p), i in ids.items() if k == "metrics")
+    other = [ids[("system_state", 400, "mas-other")]]
+    procedures = spec_section("backup_procedures")
+    args = dict(store=store, platform=PLATFORM, encryption_key=ENCRYPTION_KEY, read_data_subset="100%",
+                policies=dict((k, procedures[k]) for k in ("system_state", "model_registry", "metrics")))
+    # The seed's: hourly for 7 days, daily for 90 days (two in one hour: the unit tests).
+    expired = dict(system_state=sorted([state[170], state[400]]), metrics=[metrics[95 * 24]])
+    kept = dict(system_state=sorted([newest, state[30], state[160]]), metrics=sorted([metrics[24], metrics[80 * 24]]))
 
+    planned = run_module(backup_prune, args, check_mode=True, diff=True)
+    assert planned["changed"] and planned["removed"] == dict(expired, model_registry=[])
+    assert planned["policies"]["system_state"] == ["--keep-within-hourly", "7d"]
+    assert planned["diff"]["after"]["system_state"] == kept["system_state"]
+    assert len(snapshots(store)) == 9 and not planned["checked"]
 
-def dated_backups(run_module, store, s3, redis_server, redis_args, ages):
-    found = {}
-    for index, age in enumerate(ages):
-        taken = take(run_module, store, redis_server, redis_args, "v%d" % index)
-        found[age] = redate(s3, store["bucket"], "system_state", taken["backup"]["id"], age)
-    return found
-
-
-def prune_args(store, **extra):
-    return dict(store=store, retention={"system_state": "7d", "metrics": "90d"}, grace_period="0s", **extra)
-
-
-def manifest_ids(s3, bucket, kind="system_state"):
-    return sorted(k.rsplit("/", 1)[-1][:-len(".json")] for k in objects(s3, bucket, "platform/manifests/%s/" % kind))
-
-
-def test_pruning_removes_exactly_the_backups_past_retention(run_module, store, s3, redis_server, redis_args):
-    hours = datetime.timedelta(hours=1)
-    days = datetime.timedelta(days=1)
-    ages = [30 * days, 10 * days, 7 * days + hours, 7 * days - hours, 3 * days, hours]
-    backups = dated_backups(run_module, store, s3, redis_server, redis_args, ages)
-    expired = sorted(backups[a]["id"] for a in ages[:3])
-    kept = sorted(backups[a]["id"] for a in ages[3:])
-    chunks_before = objects(s3, store["bucket"], "platform/chunks/")
-    args = prune_args(store)
-
-    # Four ways: check mode says what it would delete, apply deletes it, then nothing is left to do.
-    planned = run_module(backup_prune, args, check_mode=True)
-    assert planned["changed"] and sorted(planned["deleted"]["system_state"]) == expired
-    assert manifest_ids(s3, store["bucket"]) == sorted(expired + kept)
     pruned = run_module(backup_prune, args)
-    assert pruned["changed"]
-    assert sorted(pruned["deleted"]["system_state"]) == expired
-    assert manifest_ids(s3, store["bucket"]) == kept
-    assert pruned["last_good"]["system_state"] == backups[hours]["id"]
+    assert pruned["changed"] and pruned["removed"] == planned["removed"] and pruned["checked"]
+    left = [s["short_id"] for s in snapshots(store)]
+    assert sorted(left) == sorted(kept["system_state"] + kept["metrics"] + other)
+
     assert not run_module(backup_prune, args, check_mode=True)["changed"]
-    assert not run_module(backup_prune, args)["changed"]
+    again = run_module(backup_prune, args)
+    assert not again["changed"] and again["checked"] and again["read_data_subset"] == "100%"
 
-    # The chunks left are exactly those the kept backups list.
-    listed = set()
-    for age in ages[3:]:
-        listed |= set(c["sha256"] for i in backups[age]["items"] for c in i["chunks"])
-    left = set(k.rsplit("/", 1)[-1] for k in objects(s3, store["bucket"], "platform/chunks/"))
-    assert left == listed
-    assert pruned["chunks_deleted"] == len(chunks_before) - len(left) > 0
-
-
-def test_the_last_good_backup_is_never_deleted(run_module, store, s3, redis_server, redis_args):
-    days = datetime.timedelta(days=1)
-    backups = dated_backups(run_module, store, s3, redis_server, redis_args, [20 * days, 12 * days, 9 * days])
-    # The newest lost a chunk: it is not good, so the one before it is the last good one.
-    newest = backups[9 * days]
-    lost = newest["items"][0]["chunks"][0]["sha256"]
-    s3.delete_object(Bucket=store["bucket"], Key="platform/chunks/%s/%s" % (lost[:2], lost))
-
-    pruned = run_module(backup_prune, prune_args(store))
-    assert pruned["last_good"]["system_state"] == backups[12 * days]["id"]
-    assert sorted(pruned["deleted"]["system_state"]) == sorted([backups[20 * days]["id"], newest["id"]])
-    assert manifest_ids(s3, store["bucket"]) == [backups[12 * days]["id"]]
+    key = damage_pack(s3, store["bucket"])
+    failed = module_failure(backup_prune, args)
+    assert failed["msg"].startswith("restic check --read-data-subset 100%% failed on s3:%s/%s/platform/restic"
+                                    % (store["endpoint_url"], store["bucket"])), failed["msg"]
+    assert "pack %s" % key.rsplit("/", 1)[-1] in failed["msg"], failed["msg"]
 
 
-def test_no_chunk_is_deleted_while_a_backup_runs(run_module, store, s3, redis_server, redis_args):
-    days = datetime.timedelta(days=1)
-    dated_backups(run_module, store, s3, redis_server, redis_args, [20 * days, 1 * days])
-    s3.put_object(Bucket=store["bucket"], Key="platform/locks/system_state-20990101T000000Z.json", Body=b"{}")
-    chunks = objects(s3, store["bucket"], "platform/chunks/")
-    pruned = run_module(backup_prune, prune_args(store))
-    assert len(pruned["deleted"]["system_state"]) == 1
-    assert pruned["chunks_deleted"] == 0 and "backups in progress" in pruned["chunks_kept_because"]
-    assert objects(s3, store["bucket"], "platform/chunks/") == chunks
+def test_an_empty_store_has_nothing_to_prune(run_module, store):
+    result = run_module(backup_prune, dict(store=store, platform=PLATFORM, encryption_key=ENCRYPTION_KEY,
+                                           policies={"metrics": {"frequency": "daily", "retention": "90d"}}))
+    assert not result["changed"] and result["notes"] == [
+        "no restic repository at s3:%s/%s/platform/restic yet: nothing to prune" % (store["endpoint_url"],
+                                                                                     store["bucket"])]

@@ -10,10 +10,11 @@ import pytest
 
 from ansible_collections.mas.platform.plugins.modules import platform_restore
 
-from conftest import (
+from backup_helpers import (
     ENCRYPTION_KEY,
     KUBECONFIG,
     KUBE_CONTEXT,
+    PLATFORM,
     PLATFORM_LABELS,
     agent_deployment,
     autoscaler,
@@ -53,7 +54,9 @@ def agents(kube, namespace, unique):
 def settings(store, namespace, agents):
     procedures = spec_section("backup_procedures")
     procedures["store"] = dict(store, server_side_encryption="AES256")
+    # Retention and the repository check are test_retention.py's and test_data_corruption.py's.
     return dict(backup_kind="system_state", backup_procedures=procedures, backup_components=["kubernetes"],
+                backup_prune=False,
                 backup_kubernetes_namespaces=[namespace], backup_kubernetes_label_selector=agents,
                 recovery_core_namespaces=[], recovery_agent_namespaces=[namespace])
 
@@ -66,8 +69,10 @@ def test_deleted_agents_come_back_with_their_replicas_and_hpa_bounds(playbook, s
     taken = backup.result("Take the backup")
     assert taken["components"]["kubernetes"]["kinds"] == {"Deployment": 3, "HorizontalPodAutoscaler": 1,
                                                           "ConfigMap": 1, "Secret": 1}
-    # The Secret's value is encrypted before it leaves: no chunk holds it in clear.
-    for key in objects(s3, store["bucket"], "platform/chunks/"):
+    # restic encrypts everything before it leaves: no object of the repository holds the Secret in clear.
+    stored = objects(s3, store["bucket"], "platform/")
+    assert stored and all(key.startswith("platform/restic/") for key in stored)
+    for key in stored:
         body = s3.get_object(Bucket=store["bucket"], Key=key)["Body"].read()
         assert b"s3cr3t" not in body and base64.b64encode(b"s3cr3t-%s" % unique.encode()) not in body
 
@@ -113,6 +118,7 @@ def test_restoring_agent_state_four_ways(run_module, settings, kube, namespace, 
                  content_type="application/merge-patch+json")
 
     args = dict(kind="system_state", components=["kubernetes"], store=store, encryption_key=ENCRYPTION_KEY,
+                platform=PLATFORM,
                 kubeconfig=str(KUBECONFIG), context=KUBE_CONTEXT,
                 kubernetes=dict(namespaces=[namespace], label_selector=settings["backup_kubernetes_label_selector"]))
     planned = run_module(platform_restore, args, check_mode=True, diff=True)

@@ -7,19 +7,19 @@ manifests the API server would get). docs/runbooks/backup-and-recovery.md says s
 
 import pytest
 
-from ansible_collections.mas.platform.plugins.module_utils.backup_jobs import (
-    JOB_OPTIONS,
-    MONGODB_OPTIONS,
-    NEO4J_OPTIONS,
-    PROMETHEUS_JOB_OPTIONS,
+from ansible_collections.mas.platform.plugins.module_utils.backup.jobs import (
     job_name,
+    JOB_OPTIONS,
     mongodb_dump_job,
+    MONGODB_OPTIONS,
     mongodb_restore_job,
     mongodb_validation,
     neo4j_check_job,
     neo4j_dump_job,
     neo4j_load_job,
+    NEO4J_OPTIONS,
     parse_log_values,
+    PROMETHEUS_JOB_OPTIONS,
     prometheus_upload_job,
 )
 from ansible_collections.mas.platform.plugins.module_utils.base import PlatformError

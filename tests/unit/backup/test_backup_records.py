@@ -1,27 +1,30 @@
-"""How RabbitMQ definitions, Consul KV entries and Kubernetes objects become records (pure)."""
+"""How RabbitMQ definitions, Consul KV entries, Redis keys and Kubernetes objects become a
+snapshot's files and records (pure)."""
 
 import base64
 import json
 
 import pytest
 
-from ansible_collections.mas.platform.plugins.module_utils.backup_consul import (
-    records_from_kv,
-    txn_operations,
-)
-from ansible_collections.mas.platform.plugins.module_utils.backup_kubernetes import (
+from ansible_collections.mas.platform.plugins.module_utils.backup.consul import kv_lines, records_from_kv
+from ansible_collections.mas.platform.plugins.module_utils.backup.kubernetes import (
     differences,
     parse_selector,
     restorable,
     selector_matches_object,
     summary,
 )
-from ansible_collections.mas.platform.plugins.module_utils.backup_rabbitmq import (
-    compare,
+from ansible_collections.mas.platform.plugins.module_utils.backup.rabbitmq import (
     definition_records,
-    definitions_from_records,
     describe_key,
+    snapshot_definitions,
 )
+from ansible_collections.mas.platform.plugins.module_utils.backup.redis import (
+    record_lines,
+    record_payload,
+    records_from_lines,
+)
+from ansible_collections.mas.platform.plugins.module_utils.backup.snapshot import compare
 from ansible_collections.mas.platform.plugins.module_utils.base import PlatformError
 
 # The shape of GET /api/definitions of RabbitMQ 3.12 (recorded; values shortened).
@@ -48,28 +51,31 @@ DEFINITIONS = {
 }
 
 
-def test_definitions_become_records_users_and_parameters_apart():
-    plain, secret = definition_records(DEFINITIONS, exclude_policies=("mas-intake-pause",))
-    keys = [k.decode() for k, _ in plain]
-    assert keys == ['vhosts/["/"]', 'permissions/["agents","/"]', 'policies/["/","tasks-ttl"]',
-                    'exchanges/["/","tasks"]', 'queues/["/","tasks.default"]',
-                    'bindings/["/","tasks","tasks.default","queue","task.#",{}]']
-    assert [k.decode() for k, _ in secret] == ['users/["agents"]', 'global_parameters/["cluster_name"]']
+def test_definitions_become_records_without_the_gate_and_the_cluster_id():
+    records = definition_records(DEFINITIONS, exclude_policies=("mas-intake-pause",))
+    assert [k.decode() for k, _ in records] == sorted([
+        'vhosts/["/"]', 'users/["agents"]', 'permissions/["agents","/"]', 'global_parameters/["cluster_name"]',
+        'policies/["/","tasks-ttl"]', 'exchanges/["/","tasks"]', 'queues/["/","tasks.default"]',
+        'bindings/["/","tasks","tasks.default","queue","task.#",{}]'])
     # The intake gate and the cluster's own id are never restored.
-    assert all(b"mas-intake-pause" not in p and b"internal_cluster_id" not in p for _, p in plain + secret)
+    assert all(b"mas-intake-pause" not in p and b"internal_cluster_id" not in p for _, p in records)
 
 
-def test_records_import_as_the_management_apis_body():
-    plain, secret = definition_records(DEFINITIONS)
-    body = definitions_from_records(plain + secret, "3.12.0")
+def test_the_snapshot_keeps_the_management_apis_import_body():
+    body = snapshot_definitions(DEFINITIONS, exclude_policies=("mas-intake-pause",))
     assert body["rabbit_version"] == "3.12.0"
     assert body["queues"] == DEFINITIONS["queues"] and body["users"] == DEFINITIONS["users"]
-    with pytest.raises(PlatformError, match="unknown definition section 'shovels'"):
-        definitions_from_records([(b'shovels/["x"]', b"{}")])
+    assert [p["name"] for p in body["policies"]] == ["tasks-ttl"]
+    assert [p["name"] for p in body["global_parameters"]] == ["cluster_name"]
+    # The records of the body are the broker's records (what the validation compares).
+    assert definition_records(body) == definition_records(DEFINITIONS, exclude_policies=("mas-intake-pause",))
+    # Sorted: the same definitions listed in another order give the same bytes.
+    shuffled = dict(DEFINITIONS, policies=list(reversed(DEFINITIONS["policies"])))
+    assert snapshot_definitions(shuffled) == snapshot_definitions(DEFINITIONS)
 
 
 def test_compare_says_what_a_restore_creates_and_overwrites():
-    plain, _secret = definition_records(DEFINITIONS)
+    plain = definition_records(DEFINITIONS)
     current = [(k, p) for k, p in plain if not k.startswith(b"queues/")]
     current = [(k, b'{"changed": true}' if k.startswith(b"policies/") else p) for k, p in current]
     current.append((b'queues/["/","extra"]', b"{}"))
@@ -77,7 +83,7 @@ def test_compare_says_what_a_restore_creates_and_overwrites():
     assert [describe_key(k) for k in plan["create"]] == ["queue tasks.default in /"]
     assert [describe_key(k) for k in plan["overwrite"]] == ["policy mas-intake-pause in /", "policy tasks-ttl in /"]
     assert plan["extra"] == [b'queues/["/","extra"]']
-    assert describe_key(plain[-1][0]) == "binding tasks -> queue tasks.default ('task.#') in /"
+    assert describe_key(plain[0][0]) == "binding tasks -> queue tasks.default ('task.#') in /"
 
 
 # The shape of GET /v1/kv/?recurse of Consul 1.9 (recorded): values base64, null when empty.
@@ -90,21 +96,25 @@ CONSUL_KV = [
 ]
 
 
-def test_consul_entries_become_records_and_transactions():
-    records = records_from_kv(CONSUL_KV)
+def test_consul_entries_become_lines_and_records():
+    lines = kv_lines(list(reversed(CONSUL_KV)))
+    assert lines == [
+        {"Key": "agents/coordinator/strategy", "Flags": 0, "Value": base64.b64encode(b"auction").decode()},
+        {"Key": "agents/executor/", "Flags": 0, "Value": ""},
+        {"Key": "features/learning", "Flags": 42, "Value": base64.b64encode(b"on").decode()},
+    ]
+    records = records_from_kv(lines)
+    assert records == records_from_kv(CONSUL_KV)
     assert [k for k, _ in records] == [b"agents/coordinator/strategy", b"agents/executor/", b"features/learning"]
-    operations = txn_operations(records)
-    assert operations == [[
-        {"KV": {"Verb": "set", "Key": "agents/coordinator/strategy", "Flags": 0,
-                "Value": base64.b64encode(b"auction").decode()}},
-        {"KV": {"Verb": "set", "Key": "agents/executor/", "Flags": 0, "Value": ""}},
-        {"KV": {"Verb": "set", "Key": "features/learning", "Flags": 42, "Value": base64.b64encode(b"on").decode()}},
-    ]]
+    assert records[2][1] == (42).to_bytes(8, "big") + b"on"
 
 
-def test_consul_transactions_hold_at_most_64_operations():
-    records = records_from_kv([{"Key": "k%03d" % i, "Flags": 0, "Value": "eA=="} for i in range(150)])
-    assert [len(batch) for batch in txn_operations(records)] == [64, 64, 22]
+def test_redis_keys_become_sorted_lines_and_back():
+    records = [(b"session:\xff", record_payload(1795000000000, b"\x00\x05hello\x0b\x00")),
+               (b"agent:1", record_payload(-1, b"\x00\x03one\x0b\x00"))]
+    lines = list(record_lines(records))
+    assert [line["expire_at_ms"] for line in lines] == [-1, 1795000000000]
+    assert records_from_lines(json.loads(json.dumps(lines))) == sorted(records)
 
 
 DEPLOYMENT = {

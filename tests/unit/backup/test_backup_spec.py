@@ -3,8 +3,8 @@ schedule, components), as the preflight checks them."""
 
 import pytest
 
-from ansible_collections.mas.platform.plugins.module_utils.spec import BACKUP_PROCEDURES
-from ansible_collections.mas.platform.plugins.module_utils.schema import Findings
+from ansible_collections.mas.platform.plugins.module_utils.spec.configuration import BACKUP_PROCEDURES
+from ansible_collections.mas.platform.plugins.module_utils.spec.schema import Findings
 
 
 def check(value):

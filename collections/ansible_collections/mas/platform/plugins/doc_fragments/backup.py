@@ -1,8 +1,9 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, mas.platform contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Options of the backup modules: the store (argument spec: module_utils/backup_store.py),
-the encryption key, and the sources (module_utils/backup_options.py)."""
+"""Options of the backup modules: the store, the repository password and the platform
+(argument spec: module_utils/backup/options.py REPOSITORY_SPEC and WAIT_ARGUMENT_SPEC),
+and the sources (SOURCES_SPEC)."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -11,14 +12,17 @@ __metaclass__ = type
 
 class ModuleDocFragment(object):
 
-    # The store: STORE_ARGUMENT_SPEC.
+    # The store, the password, the platform: REPOSITORY_SPEC; and WAIT_ARGUMENT_SPEC.
     DOCUMENTATION = r"""
 options:
   store:
     description:
       - The S3 store of the backups (C(backup_procedures.store) of the platform spec).
-      - Chunks are stored under C(<prefix>/chunks/), one manifest per backup under
-        C(<prefix>/manifests/<kind>/<id>.json).
+      - The restic repository is C(s3://<bucket>/<prefix>/restic); the dump Jobs hand their
+        archives over through C(s3://<bucket>/<prefix>/staging/).
+      - restic reads the region and credentials of these options from its environment; when
+        none are given it finds them itself (environment, profile, web identity such as IRSA,
+        instance role).
     type: dict
     required: true
     suboptions:
@@ -27,13 +31,16 @@ options:
         type: str
         required: true
       prefix:
-        description: The prefix of every object of the store, such as C(mas-production).
+        description: The prefix of the repository and the staging area, such as C(platform).
         type: str
         required: true
       server_side_encryption:
         description:
-          - Server-side encryption of every object written. C(aws:kms) uses O(store.kms_key_id)
-            (or the bucket's default KMS key when that is not given).
+          - Server-side encryption of the objects these modules write with boto3 (the staging
+            area, restored model files). C(aws:kms) uses O(store.kms_key_id) (or the bucket's
+            default KMS key when that is not given).
+          - restic writes the repository's objects with the bucket's default encryption; everything
+            in them is already encrypted by restic before upload.
         type: str
         choices: [AES256, "aws:kms"]
         default: AES256
@@ -70,27 +77,41 @@ options:
         type: str
         aliases: [aws_profile]
       validate_certs:
-        description: Verify the TLS certificate of the S3 endpoint.
+        description: Verify the TLS certificate of the S3 endpoint (restic's C(--insecure-tls) when false).
         type: bool
         default: true
-requirements:
-  - boto3 (Python library)
-"""
-
-    # The encryption key: ENCRYPTION_KEY_SPEC.
-    ENCRYPTION = r"""
-options:
   encryption_key:
     description:
-      - The key that encrypts the records holding secrets (Kubernetes Secrets, RabbitMQ users
-        and parameters, Consul KV values) before upload, and signs every manifest. It is 32 random
-        bytes, base64-encoded (C(openssl rand -base64 32)). Keep it in Vault, not beside the backups.
-      - When not given, the E(MAS_BACKUP_ENCRYPTION_KEY) environment variable is used.
-      - Required for backups and restores of the C(kubernetes), C(rabbitmq) and C(consul)
-        components. A restore refuses a manifest whose signature does not match this key.
+      - The password of the restic repository. restic encrypts the repository's master key with it
+        (scrypt); the master key encrypts and authenticates every blob, tree, index and snapshot.
+        Required. Use a long random value (C(openssl rand -base64 32)) and keep it in Vault, not
+        beside the backups; without it no backup can be read.
+      - When not given, the E(MAS_BACKUP_ENCRYPTION_KEY) environment variable is used. It reaches
+        restic through the environment of its process, never its command line, and is never returned.
     type: str
+  platform:
+    description:
+      - The platform's name (C(infrastructure.cluster_name)). Snapshots are tagged C(platform=<name>)
+        and taken as restic host C(<name>); a restore refuses a snapshot of another platform, and
+        retention applies to this platform's snapshots only.
+    type: str
+    required: true
+  wait:
+    description:
+      - On restore, wait until the restored Deployments and StatefulSets have rolled out
+        before validating.
+      - Jobs (dumps, restores, uploads) are always waited for.
+    type: bool
+    default: true
+  wait_timeout:
+    description:
+      - Seconds to wait for each Job, scale and rollout, and for each restic call (restic retries an
+        unreachable store for a long time), before failing.
+    type: int
+    default: 600
 requirements:
-  - cryptography (Python library)
+  - boto3 (Python library)
+  - restic 0.17 or newer on the PATH
 """
 
     # The sources: SOURCES_SPEC.
@@ -192,7 +213,10 @@ options:
         elements: str
         default: [mas-intake-pause, mas-intake-pause-arming]
   consul:
-    description: The Consul whose KV store is backed up (component C(consul)).
+    description:
+      - The Consul whose state is snapshotted (component C(consul)) - C(GET /v1/snapshot), as
+        C(consul snapshot save) does; restored with C(PUT /v1/snapshot), which replaces the
+        servers' whole state (KV, ACLs, sessions, catalog).
     type: dict
     default: {}
     suboptions:
@@ -200,12 +224,10 @@ options:
         description: Consul's HTTP API, such as C(http://consul.core-services:8500). When not given, E(CONSUL_HTTP_ADDR).
         type: str
       token:
-        description: ACL token. When not given, E(CONSUL_HTTP_TOKEN). Never logged or returned.
+        description:
+          - ACL token with C(acl = "write") (snapshots need it). When not given, E(CONSUL_HTTP_TOKEN).
+            Never logged or returned.
         type: str
-      prefix:
-        description: Only keys below this prefix.
-        type: str
-        default: ""
       validate_certs:
         description: Verify Consul's TLS certificate.
         type: bool
@@ -214,9 +236,9 @@ options:
         description: CA bundle for Consul. When not given, E(CONSUL_CACERT).
         type: path
       timeout:
-        description: Seconds one HTTP call may take.
+        description: Seconds one HTTP call (a snapshot) may take.
         type: int
-        default: 30
+        default: 300
   prometheus:
     description: The Prometheus whose TSDB is snapshotted (component C(prometheus), kind C(metrics)).
     type: dict
@@ -402,17 +424,6 @@ options:
         description: How long a finished Job is kept (a failed one is kept for its log).
         type: int
         default: 86400
-  wait:
-    description:
-      - On restore, wait until the restored Deployments and StatefulSets have rolled out
-        before validating.
-      - Jobs (dumps, restores, uploads) are always waited for.
-    type: bool
-    default: true
-  wait_timeout:
-    description: Seconds to wait for each Job, scale and rollout before failing.
-    type: int
-    default: 600
 requirements:
   - redis (Python library, for the C(redis) component)
   - kubernetes (Python library, for the C(kubernetes), C(mongodb), C(neo4j) components)

@@ -9,25 +9,31 @@ __metaclass__ = type
 
 DOCUMENTATION = r"""
 module: platform_restore
-short_description: Restore a platform backup from S3, verified first and validated after
+short_description: Restore a platform backup from its restic repository, verified first and validated after
 version_added: 0.1.0
 description:
-  - Restores one backup taken by M(mas.platform.platform_backup), O(backup) by id or the
-    newest complete backup of O(kind).
-  - Before anything is written, every chunk of the selected components is downloaded and
-    verified (SHA-256 of each chunk, byte count, SHA-256 and record count of each item,
-    the manifest's signature, the decryption of encrypted records). A mismatch fails the
-    restore with the item and the S3 object that do not match, and nothing is written.
+  - Restores one snapshot taken by M(mas.platform.platform_backup), O(backup) by id or the
+    newest snapshot of O(kind) and O(platform) that holds the components asked for.
+  - Fails closed. Before anything is planned or written, the repository is opened with the
+    password, the snapshot's tags must name O(kind) and O(platform), and restic restores the
+    snapshot's files into a private temporary directory, authenticating every blob it reads;
+    each file is then checked against the snapshot's C(contents.json) (size, SHA-256). A
+    missing repository, a wrong or missing password, a snapshot of another platform or kind, a
+    damaged or truncated pack, an unreachable store - each is refused with one message naming the
+    store and the snapshot, and nothing is written.
   - Then it plans against what is there now and returns the plan (RV(plan)), the
     Kubernetes objects it creates or overwrites (a server-side dry run), the Redis keys,
     RabbitMQ definitions, Consul keys, model files it creates or overwrites, the databases
-    it replaces. In check mode it stops there.
+    (and the Consul state) it replaces. In check mode it stops there.
   - It writes in dependency order (Kubernetes objects, Consul, RabbitMQ, Redis, MongoDB,
-    Neo4j) and validates, reading everything back and comparing it with the backup (keys and
-    definitions one by one, objects field by field, MongoDB collection counts and replica
-    set health, Neo4j online). A failed validation fails the module.
+    Neo4j) and validates, reading everything back and comparing it with the snapshot (keys and
+    definitions one by one, objects field by field, file digests, MongoDB collection counts and
+    replica set health, Neo4j online). A failed validation fails the module.
   - What exists now and is not in the backup is left alone (and counted as C(extra)),
-    except Redis keys with O(redis.delete_extra_keys).
+    except Redis keys with O(redis.delete_extra_keys), and Consul, whose snapshot replaces
+    the servers' whole state.
+  - A module rather than C(restic restore) in a task for the reasons M(mas.platform.platform_backup)
+    gives; restic alone restores files, not a Redis database or a broker's definitions.
 author:
   - mas.platform contributors (@mas-platform)
 options:
@@ -37,7 +43,9 @@ options:
     required: true
     choices: [system_state, model_registry, metrics]
   backup:
-    description: The backup id (such as C(20261128T010500Z)), or C(latest) for the newest complete one.
+    description:
+      - The snapshot id (the 8-character short id such as C(1f0c2a9b) or the whole id), or C(latest)
+        for the newest snapshot of O(kind) and O(platform) that holds the components asked for.
     type: str
     default: latest
   components:
@@ -49,22 +57,24 @@ options:
     elements: str
 extends_documentation_fragment:
   - mas.platform.backup
-  - mas.platform.backup.encryption
   - mas.platform.backup.sources
   - mas.platform.k8s
 attributes:
   check_mode:
-    description: Verifies the backup and reports the plan; writes nothing.
+    description: Verifies the snapshot (every blob read and authenticated) and reports the plan; writes nothing.
     support: full
   diff_mode:
-    description: Per component, what is absent, different or replaced, and the backup it comes from.
+    description: Per component, what is absent, different or replaced, and the snapshot it comes from.
     support: full
+requirements:
+  - restic 0.17 or newer on the PATH (the execution environment has the version of tools/restic/version.env)
 """
 
 EXAMPLES = r"""
 - name: What would a restore of the latest state backup overwrite?
   mas.platform.platform_restore:
     kind: system_state
+    platform: mas-production
     components: [redis, rabbitmq]
     store: "{{ backup_store }}"
     redis: {url: "redis://redis.core-services:6379", cluster: true}
@@ -75,6 +85,8 @@ EXAMPLES = r"""
 - name: Recover the agents' replicas, HPA bounds and configuration
   mas.platform.platform_restore:
     kind: system_state
+    platform: mas-production
+    backup: 1f0c2a9b
     components: [kubernetes]
     store: "{{ backup_store }}"
     kubernetes:
@@ -84,10 +96,11 @@ EXAMPLES = r"""
 
 RETURN = r"""
 backup:
-  description: The backup restored.
+  description: The snapshot restored.
   returned: always
   type: dict
-  sample: {id: 20261128T010500Z, kind: system_state, created: "2026-11-28T01:05:00Z"}
+  sample: {id: 1f0c2a9b, snapshot_id: 1f0c2a9b7d..., created: "2026-11-28T01:05:02.5Z", kind: system_state,
+           platform: mas-production, components: [kubernetes, rabbitmq, redis], host: mas-production}
 components:
   description: The components restored, in the order they were written.
   returned: always
@@ -107,7 +120,7 @@ plan:
     kubernetes: {changed: true, create: [Deployment/agent-system/task-executor], overwrite: [],
                  unchanged: 12, objects: 13, fields: {}}
 validation:
-  description: Per component, what was read back and whether it matches the backup (C(ok)).
+  description: Per component, what was read back and whether it matches the snapshot (C(ok)).
   returned: when not in check mode
   type: dict
   sample: {redis: {keys: 10000, missing: 0, differ: 0, ok: true}, rabbitmq: {definitions: 38, missing: [], differ: [], ok: true}}
@@ -118,10 +131,9 @@ notes:
   elements: str
 """
 
-from ansible_collections.mas.platform.plugins.module_utils.aws import HAS_BOTO3
-from ansible_collections.mas.platform.plugins.module_utils.backup_crypto import HAS_CRYPTOGRAPHY
-from ansible_collections.mas.platform.plugins.module_utils.backup_options import backup_argument_spec
-from ansible_collections.mas.platform.plugins.module_utils.backup_restore import RestoreRun
+from ansible_collections.mas.platform.plugins.module_utils.aws.common import HAS_BOTO3
+from ansible_collections.mas.platform.plugins.module_utils.backup.options import backup_argument_spec
+from ansible_collections.mas.platform.plugins.module_utils.backup.restore import RestoreRun
 from ansible_collections.mas.platform.plugins.module_utils.base import PlatformModule
 
 ARGUMENT_SPEC = backup_argument_spec(
@@ -133,7 +145,7 @@ ARGUMENT_SPEC = backup_argument_spec(
 
 def main():
     module = PlatformModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True,
-                            required_libraries={"boto3": HAS_BOTO3, "cryptography": HAS_CRYPTOGRAPHY})
+                            required_libraries={"boto3": HAS_BOTO3})
     module.run(lambda m: RestoreRun(m).run())
 
 

@@ -6,31 +6,27 @@
 - Metrics: a snapshot through the Prometheus admin API
   (``POST /api/v1/admin/tsdb/snapshot``; Prometheus runs with ``--web.enable-admin-api``).
   Prometheus writes it to ``<data dir>/snapshots/<name>/``: hard links to its immutable
-  blocks, so a block that was in yesterday's snapshot is the same files today and its
-  chunks are not stored again. The snapshot is read from ``data_dir`` when the backup
-  runs where the data directory is mounted; otherwise a Job on the Prometheus pod's node
-  tars it to the store's staging area (module_utils/backup_jobs.py). Either way the
-  snapshot is deleted from the Prometheus volume afterwards.
+  blocks, so a block that was in yesterday's snapshot is the same bytes today and restic
+  stores nothing new for it. The snapshot is read from ``data_dir`` when the backup runs
+  where the data directory is mounted; otherwise a Job on the Prometheus pod's node tars
+  it to the store's staging area (module_utils/backup/jobs.py). Either way the snapshot
+  is deleted from the Prometheus volume afterwards.
 - Models: the learning pipeline's model registry is an S3 prefix
-  (``backup_procedures.model_registry.source``); each object is a file item.
-
-A file item's ``source_version`` (size and modification time of a snapshot file, size and
-ETag of a model object) lets an incremental backup reuse the previous backup's chunks
-for a file that did not change, without reading it.
+  (``backup_procedures.model_registry.source``); each object is a file of the snapshot.
 """
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import io
 import os
 import shutil
 import tarfile
 
-from ansible_collections.mas.platform.plugins.module_utils.backup_jobs import PROMETHEUS_JOB_OPTIONS
+from ansible_collections.mas.platform.plugins.module_utils.aws.common import AwsApiError, describe_error
+from ansible_collections.mas.platform.plugins.module_utils.backup.jobs import PROMETHEUS_JOB_OPTIONS
 from ansible_collections.mas.platform.plugins.module_utils.base import EndpointError, PlatformError
-from ansible_collections.mas.platform.plugins.module_utils.rabbitmq import json_request
+from ansible_collections.mas.platform.plugins.module_utils.clients.json_http import json_request
 
 PROMETHEUS_OPTIONS = dict(
     url=dict(type="str"),
@@ -48,18 +44,6 @@ MODELS_OPTIONS = dict(
     bucket=dict(type="str"),
     prefix=dict(type="str", default=""),
 )
-
-
-class FileSource(object):
-    """A file to back up: ``open()`` returns a binary stream."""
-
-    def __init__(self, name, component, opener, size, source_version=None, meta=None):
-        self.name = name
-        self.component = component
-        self.open = opener
-        self.size = size
-        self.source_version = source_version
-        self.meta = meta or {}
 
 
 # -- Prometheus ----------------------------------------------------------------------------
@@ -92,44 +76,24 @@ class PrometheusSnapshots(object):
         raise EndpointError(url, "Prometheus refused the snapshot (HTTP %s: %s)" % (status, reason))
 
 
-def snapshot_files(directory, component="prometheus", prefix="metrics"):
-    """FileSources of every file below a snapshot directory, by relative path."""
-    sources = []
+def spool_directory(spool, directory, prefix="prometheus"):
+    """Copy every file below a snapshot directory into the snapshot, by relative path."""
     for root, dirs, files in os.walk(directory):
         dirs.sort()
         for filename in sorted(files):
             path = os.path.join(root, filename)
             relative = os.path.relpath(path, directory).replace(os.sep, "/")
-            stat = os.stat(path)
-            sources.append(FileSource("%s/%s" % (prefix, relative), component, _opener(path), stat.st_size,
-                                      source_version="%d:%d" % (stat.st_size, stat.st_mtime_ns)))
-    return sources
+            spool.copy_file("%s/%s" % (prefix, relative), "prometheus", path)
 
 
-def _opener(path):
-    return lambda: open(path, "rb")
-
-
-def tar_files(stream, component="prometheus", prefix="metrics"):
-    """FileSources of the regular files of a tar stream (a snapshot packed by a Job).
-
-    The members are read once, in order, so each source holds its bytes in memory; a
-    snapshot's files are at most a few hundred MB each (a block's chunk files are 512MB
-    at most)."""
-    sources = []
+def spool_tar(spool, stream, prefix="prometheus"):
+    """Copy the regular files of a tar stream (a snapshot packed by a Job) into the
+    snapshot, one member at a time."""
     with tarfile.open(fileobj=stream, mode="r|") as archive:
         for member in archive:
-            if not member.isfile():
-                continue
-            data = archive.extractfile(member).read()
-            relative = member.name[2:] if member.name.startswith("./") else member.name
-            sources.append(FileSource("%s/%s" % (prefix, relative), component, _bytes_opener(data), member.size,
-                                      source_version="%d:%d" % (member.size, int(member.mtime) * 10 ** 9)))
-    return sources
-
-
-def _bytes_opener(data):
-    return lambda: io.BytesIO(data)
+            if member.isfile():
+                relative = member.name[2:] if member.name.startswith("./") else member.name
+                spool.write_stream("%s/%s" % (prefix, relative), "prometheus", archive.extractfile(member))
 
 
 def remove_snapshot(data_dir, name):
@@ -138,15 +102,15 @@ def remove_snapshot(data_dir, name):
         shutil.rmtree(path)
 
 
-def write_restored_file(restore_dir, relative, data):
-    """Write one restored snapshot file below ``restore_dir`` (never outside it)."""
+def write_restored_file(restore_dir, relative, source):
+    """Copy one restored snapshot file (path ``source``) below ``restore_dir``, never
+    outside it; written aside, then renamed into place."""
     root = os.path.realpath(restore_dir)
     path = os.path.realpath(os.path.join(root, relative))
     if not path.startswith(root + os.sep):
         raise PlatformError("metrics: the backup names a file outside the restore directory: %s" % relative)
     os.makedirs(os.path.dirname(path), exist_ok=True)
-    with open(path + ".part", "wb") as handle:
-        handle.write(data)
+    shutil.copyfile(source, path + ".part")
     os.replace(path + ".part", path)
 
 
@@ -176,20 +140,19 @@ class ModelRegistry(object):
                 return found
             kwargs["ContinuationToken"] = page["NextContinuationToken"]
 
-    def sources(self):
-        sources = []
+    def spool(self, spool):
+        """Copy every object of the registry into the snapshot; returns how many."""
+        count = 0
         for obj in self.objects():
             key = obj["Key"]
             if key.endswith("/"):
                 continue
             relative = key[len(self.prefix):].lstrip("/")
-            sources.append(FileSource("models/%s" % relative, "models", self._opener(key), obj["Size"],
-                                      source_version="%d:%s" % (obj["Size"], obj.get("ETag", "").strip('"')),
-                                      meta=dict(key=key)))
-        return sources
-
-    def _opener(self, key):
-        return lambda: self.api.call("s3", "get_object", self.url(key), Bucket=self.bucket, Key=key)["Body"]
+            body = self.api.call("s3", "get_object", self.url(key), Bucket=self.bucket, Key=key)["Body"]
+            spool.write_stream("models/%s" % relative, "models", body,
+                               meta=dict(key=key, etag=obj.get("ETag", "").strip('"')))
+            count += 1
+        return count
 
     def key_of(self, item_name):
         """The registry key of a backed-up model file (item ``models/<path below the prefix>``)."""
@@ -199,7 +162,6 @@ class ModelRegistry(object):
         return "%s/%s" % (self.prefix, relative)
 
     def head(self, key):
-        from ansible_collections.mas.platform.plugins.module_utils.aws import AwsApiError
         try:
             return self.api.call("s3", "head_object", self.url(key), Bucket=self.bucket, Key=key, ChecksumMode="ENABLED")
         except AwsApiError as exc:
@@ -209,7 +171,6 @@ class ModelRegistry(object):
 
     def write(self, key, stream):
         """Upload a restored model file (multipart when large), with an S3 SHA-256 checksum."""
-        from ansible_collections.mas.platform.plugins.module_utils.aws import describe_error
         try:
             self.api.client("s3").upload_fileobj(stream, self.bucket, key, ExtraArgs=dict(ChecksumAlgorithm="SHA256"))
         except Exception as exc:  # pylint: disable=broad-except

@@ -5,9 +5,11 @@
 
 Each definition (vhost, user, permission, policy, queue, exchange, binding, parameter)
 is one record, keyed by what identifies it, so that a restore can say which ones it
-creates or overwrites and the validation can find each one again. Users (with their
-password hashes) and parameters (which may hold federation or shovel URIs with
-passwords) go to a separate, encrypted item.
+creates or overwrites and the validation can find each one again. The snapshot keeps
+them as one ``definitions.json``, the body that POST /api/definitions (and
+``rabbitmqadmin import``) takes; users with their password hashes and parameters (which
+may hold federation or shovel URIs with passwords) are in it, encrypted by restic like
+everything in the repository.
 
 Left out: the cluster's ``internal_cluster_id`` (another cluster must keep its own) and
 the policies named in ``exclude_policies`` (the intake gate of
@@ -26,9 +28,12 @@ __metaclass__ = type
 
 import json
 
-from ansible_collections.mas.platform.plugins.module_utils.backup_format import canonical_json
+from ansible_collections.mas.platform.plugins.module_utils.backup.snapshot import canonical_json
 from ansible_collections.mas.platform.plugins.module_utils.base import PlatformError
-from ansible_collections.mas.platform.plugins.module_utils.rabbitmq import RABBITMQ_ARGUMENT_SPEC, RabbitMQClient
+from ansible_collections.mas.platform.plugins.module_utils.clients.rabbitmq import (
+    RABBITMQ_ARGUMENT_SPEC,
+    RabbitMQClient,
+)
 
 RABBITMQ_OPTIONS = dict(RABBITMQ_ARGUMENT_SPEC)
 RABBITMQ_OPTIONS.update(exclude_policies=dict(type="list", elements="str", default=["mas-intake-pause", "mas-intake-pause-arming"]))
@@ -46,7 +51,6 @@ IDENTITY = {
     "exchanges": ("vhost", "name"),
     "bindings": ("vhost", "source", "destination", "destination_type", "routing_key", "arguments"),
 }
-SECRET_SECTIONS = ("users", "parameters", "global_parameters")
 # Import order does not matter to RabbitMQ; this is the order of the plan's output.
 SECTIONS = ("vhosts", "users", "permissions", "topic_permissions", "parameters", "global_parameters",
             "policies", "exchanges", "queues", "bindings")
@@ -61,47 +65,34 @@ def record_key(section, definition):
     return ("%s/%s" % (section, json.dumps(identity, sort_keys=True, separators=(",", ":")))).encode("utf-8")
 
 
-def definition_records(definitions, exclude_policies=()):
-    """(plain records, secret records) of an export: [(key, canonical JSON payload)]."""
-    plain, secret = [], []
+def kept(section, definition, exclude_policies=()):
+    """Whether a backup keeps a definition (not the cluster's id, not the intake gate)."""
+    if section == "global_parameters" and definition.get("name") in SKIPPED_GLOBAL_PARAMETERS:
+        return False
+    return not (section == "policies" and definition.get("name") in exclude_policies)
+
+
+def snapshot_definitions(definitions, exclude_policies=()):
+    """The definitions a snapshot keeps, as POST /api/definitions takes them, each
+    section sorted by identity (an unchanged broker gives the same bytes)."""
+    body = {}
     for section in SECTIONS:
-        for definition in definitions.get(section) or []:
-            if section == "global_parameters" and definition.get("name") in SKIPPED_GLOBAL_PARAMETERS:
-                continue
-            if section == "policies" and definition.get("name") in exclude_policies:
-                continue
-            record = (record_key(section, definition), canonical_json(definition))
-            (secret if section in SECRET_SECTIONS else plain).append(record)
-    return plain, secret
-
-
-def definitions_from_records(records, version=None):
-    """The import body of the management API from records."""
-    body = dict((section, []) for section in SECTIONS)
-    for key, payload in records:
-        section = key.split(b"/", 1)[0].decode("utf-8")
-        if section not in body:
-            raise PlatformError("rabbitmq: unknown definition section %r in the backup" % section)
-        body[section].append(json.loads(payload.decode("utf-8")))
+        body[section] = sorted((d for d in definitions.get(section) or [] if kept(section, d, exclude_policies)),
+                               key=lambda d, section=section: record_key(section, d))
+    version = definitions.get("rabbitmq_version") or definitions.get("rabbit_version")
     if version:
         body["rabbit_version"] = version
     return body
 
 
-def compare(records, current_records):
-    """How the backup's records stand against the broker's: create, overwrite, unchanged, extra."""
-    current = dict(current_records)
-    wanted = dict(records)
-    plan = dict(create=[], overwrite=[], unchanged=0)
-    for key, payload in sorted(wanted.items()):
-        if key not in current:
-            plan["create"].append(key)
-        elif current[key] != payload:
-            plan["overwrite"].append(key)
-        else:
-            plan["unchanged"] += 1
-    plan["extra"] = sorted(k for k in current if k not in wanted)
-    return plan
+def definition_records(definitions, exclude_policies=()):
+    """The records of an export: [(key, canonical JSON payload)], sorted by key."""
+    records = []
+    for section in SECTIONS:
+        for definition in definitions.get(section) or []:
+            if kept(section, definition, exclude_policies):
+                records.append((record_key(section, definition), canonical_json(definition)))
+    return sorted(records)
 
 
 def describe_key(key):
@@ -129,12 +120,13 @@ class RabbitMQDefinitions(object):
                                 % (self.client.url("definitions"), status))
         return body
 
-    def records(self):
-        """(plain records, secret records, version) of the broker's definitions now."""
-        body = self.export()
-        plain, secret = definition_records(body, self.exclude)
-        return plain, secret, body.get("rabbitmq_version") or body.get("rabbit_version")
+    def snapshot(self):
+        """The broker's definitions as a snapshot keeps them."""
+        return snapshot_definitions(self.export(), self.exclude)
 
-    def import_records(self, records, version=None):
-        self.client.request("POST", ["definitions"], body=definitions_from_records(records, version),
-                            operation="import the definitions")
+    def records(self):
+        """The records of the broker's definitions now."""
+        return definition_records(self.export(), self.exclude)
+
+    def import_definitions(self, body):
+        self.client.request("POST", ["definitions"], body=body, operation="import the definitions")

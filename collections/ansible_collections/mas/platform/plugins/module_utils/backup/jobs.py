@@ -6,11 +6,12 @@ MongoDB (mongodump/mongorestore), Neo4j (neo4j-admin) and a Prometheus TSDB snap
 on its volume.
 
 The hand-over between a Job and the backup is the store's staging area: a dump Job
-writes its archive to ``<prefix>/staging/<backup id>/<component>/`` (the aws CLI, with
-the store's server-side encryption), and the backup then reads it into content-addressed
-chunks like any other file and deletes it. A restore verifies the backup's chunks first,
-stages the archive, and only then starts the restore Job, which reads it from there.
-The Jobs' ServiceAccount needs write access to the staging prefix only (IRSA on EKS).
+writes its archive to ``<prefix>/staging/<run>/<component>/`` (the aws CLI, with the
+store's server-side encryption), and the backup then copies it into the snapshot's files
+(module_utils/backup/snapshot.py) and deletes it. A restore first restores the snapshot
+from restic (which authenticates every blob), stages the archive, and only then starts
+the restore Job, which reads it from there. The Jobs' ServiceAccount needs read and
+write access to the staging prefix only (IRSA on EKS), never the restic repository.
 
 The functions that render the Jobs are pure (tests/unit/backup/test_backup_jobs.py checks
 their commands); ``JobRunner`` creates a Job, waits for it and returns its log.
@@ -311,7 +312,7 @@ class JobRunner(object):
     """Create a Job, wait until it succeeds or fails, return its main container's log."""
 
     def __init__(self, state):
-        self.state = state  # a KubernetesState (module_utils/backup_kubernetes.py)
+        self.state = state  # a KubernetesState (module_utils/backup/kubernetes.py)
         self.applier = state.applier
         self.client = state.client
 

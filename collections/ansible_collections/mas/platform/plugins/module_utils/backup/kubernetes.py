@@ -2,7 +2,8 @@
 # Copyright: (c) 2026, mas.platform contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The platform's Kubernetes objects in a backup: workloads with their replica counts,
-autoscalers with their bounds, configuration, Secrets (encrypted), policies.
+autoscalers with their bounds, configuration, Secrets, policies (in the snapshot's
+kubernetes/objects.jsonl, one object per line).
 
 Backup lists the kinds of ``kinds`` in the platform's namespaces (and the cluster-scoped
 ones) with the platform's label selector, and keeps each object as it would be applied
@@ -22,10 +23,11 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import copy
-import json
 
-from ansible_collections.mas.platform.plugins.module_utils.base import PlatformError, wait_for
-from ansible_collections.mas.platform.plugins.module_utils.k8s import Applier, comparable, object_id
+from ansible_collections.mas.platform.plugins.module_utils.base import PlatformError
+from ansible_collections.mas.platform.plugins.module_utils.k8s.apply import Applier
+from ansible_collections.mas.platform.plugins.module_utils.k8s.client import comparable, get_or_none, object_id
+from ansible_collections.mas.platform.plugins.module_utils.k8s.wait import Reader, wait_ready
 
 PLATFORM_SELECTOR = "app.kubernetes.io/part-of=mas-platform"
 # apiVersion/Kind, in the order a restore applies them.
@@ -102,11 +104,6 @@ def restorable(obj):
     if obj.get("kind") == "ServiceAccount":
         obj.pop("secrets", None)
     return obj
-
-
-def record_key(obj):
-    meta = obj["metadata"]
-    return ("%s/%s/%s/%s" % (obj["apiVersion"], obj["kind"], meta.get("namespace") or "", meta["name"])).encode("utf-8")
 
 
 def summary(objects):
@@ -189,34 +186,17 @@ class KubernetesState(object):
         return plan
 
     def current(self, obj):
-        resource = self.applier.resource(obj)
-        meta = obj["metadata"]
-        return self.applier._call("reading " + object_id(obj), self.applier._get, resource, meta["name"],
-                                  meta.get("namespace") if resource.namespaced else None)
+        """The object as it is on the cluster now (never a cached read), or None."""
+        resource, namespace = self.applier.placed(obj)
+        return self.applier._call("reading " + object_id(obj), get_or_none, self.applier.client, resource,
+                                  obj["metadata"]["name"], namespace)
 
     def wait_for_workloads(self, objects, timeout):
-        """Wait until every Deployment and StatefulSet among ``objects`` has rolled out."""
+        """Wait until every Deployment and StatefulSet among ``objects`` is ready (the
+        platform's one readiness rule, k8s/readiness.py)."""
         workloads = [o for o in objects if o["kind"] in ("Deployment", "StatefulSet")]
-
-        def pending():
-            waiting = []
-            for obj in workloads:
-                live = self.current(obj)
-                if not rolled_out(live):
-                    waiting.append(object_id(obj))
-            return waiting
-
-        state = {}
-
-        def check():
-            state["pending"] = pending()
-            return not state["pending"]
-
-        try:
-            wait_for(check, timeout, "the restored workloads to roll out")
-        except PlatformError:
-            raise PlatformError("timed out after %ss waiting for the restored workloads to roll out: %s"
-                                % (timeout, ", ".join(state.get("pending") or [])))
+        if workloads:
+            wait_ready(Reader(self.applier.client, self.applier.endpoint), workloads, timeout)
 
     def validate(self, objects):
         """Every object of the backup is there, as the backup has it."""
@@ -230,27 +210,6 @@ class KubernetesState(object):
             if fields:
                 differ[object_id(obj)] = fields
         return dict(objects=len(objects), missing=missing, differ=differ, ok=not missing and not differ)
-
-
-def rolled_out(live):
-    if not live:
-        return False
-    spec, status, meta = live.get("spec") or {}, live.get("status") or {}, live.get("metadata") or {}
-    wanted = spec.get("replicas", 1)
-    if status.get("observedGeneration", 0) < meta.get("generation", 0):
-        return False
-    if live.get("kind") == "Deployment":
-        return status.get("updatedReplicas", 0) >= wanted and status.get("availableReplicas", 0) >= wanted \
-            and status.get("replicas", 0) == wanted
-    return status.get("readyReplicas", 0) >= wanted and status.get("updatedReplicas", wanted) >= wanted
-
-
-def to_payload(obj):
-    return json.dumps(obj, sort_keys=True, separators=(",", ":")).encode("utf-8")
-
-
-def from_payload(payload):
-    return json.loads(payload.decode("utf-8"))
 
 
 def parse_selector(text):

@@ -10,8 +10,8 @@ the backup on the control node or in a CronJob pod. No access to the RDB file is
 - Backup: SCAN every database (every primary in cluster mode), then DUMP and PEXPIRETIME
   (Redis 7) for each key in pipelined batches. A record is the key and its payload: the
   absolute expiry in milliseconds (-1 for none) and the DUMP. The absolute expiry is the
-  same in every backup while a key is unchanged, so the record is too, and the key's
-  chunk is not stored again.
+  same in every backup while a key is unchanged, so the line is too (``record_lines``,
+  sorted by key), and restic stores nothing new for an unchanged database.
 - Restore: RESTORE ... REPLACE ABSTTL for every key of the backup; a key that has
   expired since the backup is not restored (and counted). Keys that exist now and are not
   in the backup are left alone, and counted, unless ``delete_extra_keys``.
@@ -27,6 +27,7 @@ import time
 
 from ansible.module_utils.basic import env_fallback, missing_required_lib
 
+from ansible_collections.mas.platform.plugins.module_utils.backup.snapshot import b64, unb64
 from ansible_collections.mas.platform.plugins.module_utils.base import EndpointError, PlatformError
 
 try:
@@ -56,6 +57,19 @@ def record_payload(expire_at_ms, dump):
 
 def split_payload(payload):
     return _EXPIRY.unpack_from(payload, 0)[0], payload[_EXPIRY.size:]
+
+
+def record_lines(records):
+    """The lines of a Redis database in a snapshot, sorted by key: the key, its absolute
+    expiry in milliseconds (-1: none) and its DUMP, base64-encoded."""
+    for key, payload in sorted(records):
+        expire_at, dump = split_payload(payload)
+        yield dict(key=b64(key), expire_at_ms=expire_at, dump=b64(dump))
+
+
+def records_from_lines(lines):
+    """The (key, payload) records of a snapshot's Redis database."""
+    return [(unb64(line["key"]), record_payload(line["expire_at_ms"], unb64(line["dump"]))) for line in lines]
 
 
 def same_dump(a, b):
