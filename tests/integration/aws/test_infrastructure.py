@@ -70,14 +70,14 @@ class TestInfrastructure(object):
         assert remains(boto) == {}
         run = run_playbook("plan.yml", "--check", "--diff", "--tags", "infrastructure")
         _assert_ok(run, "check mode on an empty account")
-        assert run.changed > 0
+        assert run.stats["changed"] > 0
         assert "will be created on apply" in run.output
         assert remains(boto) == {}
 
     def test_apply_creates_the_network(self, run_playbook, boto, kubeconfig_path):
         run = run_playbook("deploy.yml", "--tags", "infrastructure")
         _assert_ok(run, "first apply")
-        assert run.changed > 0
+        assert run.stats["changed"] > 0
         ec2 = boto("ec2")
         (vpc,) = our_vpcs(boto)
         assert vpc["CidrBlock"] == SPEC["networking"]["vpc"]["cidr"]
@@ -203,13 +203,13 @@ class TestInfrastructure(object):
     def test_plan_after_apply_reports_no_change(self, run_playbook):
         run = run_playbook("plan.yml", "--check", "--diff", "--tags", "infrastructure")
         _assert_ok(run, "check mode after apply")
-        assert run.changed == 0, "tasks that would change: %s" % run.changed_tasks()
+        assert run.stats["changed"] == 0, "tasks that would change: %s" % run.changed()
 
     def test_second_apply_changes_nothing(self, run_playbook, boto):
         before = remains(boto)
         run = run_playbook("deploy.yml", "--tags", "infrastructure")
         _assert_ok(run, "second apply")
-        assert run.changed == 0, "tasks that changed: %s" % run.changed_tasks()
+        assert run.stats["changed"] == 0, "tasks that changed: %s" % run.changed()
         assert remains(boto) == before
 
     def test_teardown_refuses_without_confirmation(self, run_playbook, boto):
@@ -222,13 +222,13 @@ class TestInfrastructure(object):
     def test_teardown_leaves_nothing_behind(self, run_playbook, boto):
         run = run_playbook("teardown.yml", "-e", "teardown_confirm=%s" % CLUSTER)
         _assert_ok(run, "teardown")
-        assert run.changed > 0
+        assert run.stats["changed"] > 0
         assert remains(boto) == {}
 
     def test_teardown_again_changes_nothing(self, run_playbook, boto):
         run = run_playbook("teardown.yml", "-e", "teardown_confirm=%s" % CLUSTER)
         _assert_ok(run, "second teardown")
-        assert run.changed == 0, "tasks that changed: %s" % run.changed_tasks()
+        assert run.stats["changed"] == 0, "tasks that changed: %s" % run.changed()
 
 
 @pytest.fixture(autouse=True, scope="module")

@@ -192,8 +192,11 @@ class AwxJobs:
         try:
             os.environ.clear()
             os.environ.update({k: v for k, v in saved.items() if k in BASE_ENVIRONMENT})
-            # ansible-playbook of this Python, as the execution environment has its own.
-            os.environ["PATH"] = os.pathsep.join([str(pathlib.Path(sys.executable).parent), "/usr/bin", "/bin"])
+            # ansible-playbook of this Python, as the execution environment has its own, and
+            # restic, which the execution environment has in /usr/local/bin (the same build).
+            restic = shutil.which("restic", path=saved.get("PATH"))
+            os.environ["PATH"] = os.pathsep.join([str(pathlib.Path(sys.executable).parent)]
+                                                 + ([os.path.dirname(restic)] if restic else []) + ["/usr/bin", "/bin"])
             runner = ansible_runner.run(private_data_dir=str(private), playbook=playbook, inventory=str(hosts),
                                         ident=ident, quiet=True)
         finally:

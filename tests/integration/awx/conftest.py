@@ -1,9 +1,9 @@
 """Fixtures of the AWX tests: playbooks run as AWX jobs (awx_jobs.py) on the local cluster,
 with a real RabbitMQ and Prometheus, and moto's S3 for the backups.
 
-The side services and the session's platform (the local spec with its namespaces renamed,
-and small workloads in them) come from the runbook playbook tests
-(tests/integration/playbooks/playbook_support.py) and tests/integration/services.py.
+The side services come from tests/integration/conftest.py; the session's platform (the
+local spec with its namespaces renamed, and small workloads in them) from
+tests/integration/runbook_platform.py, as for the runbook playbook tests.
 What an AWX job gets from its job template is split as AWX splits it: the template's
 extra variables (the renamed spec, the test environment's settings), the survey answers
 (awx/vars/job_templates.yml), and the environment the credentials inject (kubeconfig,
@@ -12,54 +12,19 @@ service URLs and passwords, AWS keys, the backup encryption key).
 
 import base64
 import os
-import pathlib
-import shutil
-import sys
-import tempfile
 import uuid
 
 import pytest
-
-sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "playbooks"))
-
-from awx_jobs import REPO, AwxJobs  # noqa: E402
-from playbook_support import Platform, amqp, connect_kube, runbook_settings, services, set_metrics  # noqa: E402
+import services
+from awx_jobs import REPO, AwxJobs
+from runbook_platform import Platform, amqp, runbook_settings, set_metrics
 
 
 @pytest.fixture(scope="session")
-def awx_workdir():
-    path = pathlib.Path(tempfile.mkdtemp(prefix="mas-awx-tests-"))
-    yield path
-    shutil.rmtree(path, ignore_errors=True)
-
-
-@pytest.fixture(scope="session")
-def rabbitmq(awx_workdir):
-    server = services.RabbitMQServer(awx_workdir / "rabbitmq").start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture(scope="session")
-def prometheus(awx_workdir):
-    exporter = services.Exporter().start()
-    server = services.PrometheusServer(awx_workdir / "prometheus", exporter).start()
-    yield server
-    server.stop()
-    exporter.stop()
-
-
-@pytest.fixture(scope="session")
-def moto(awx_workdir):
-    server = services.MotoServer(awx_workdir / "moto").start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture(scope="session")
-def kube():
-    """The local cluster's API (make local-up). Fails, never skips, when it is not up."""
-    return connect_kube()
+def awx_workdir(workdir):
+    path = workdir / "awx"
+    path.mkdir()
+    return path
 
 
 @pytest.fixture(scope="session")
@@ -78,7 +43,7 @@ def platform(kube, awx_workdir, rabbitmq, prometheus):
 
 
 @pytest.fixture(scope="session")
-def jobs(awx_workdir):
+def jobs(awx_workdir, restic):
     """Launches AWX jobs on a copy of the project, with the local inventory synced as an
     AWX inventory."""
     return AwxJobs(awx_workdir / "jobs", REPO / "inventories" / "local")

@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 from awx_jobs import REPO, survey_answers
-from playbook_support import Platform
+from runbook_platform import Platform
 
 TAGS = ["namespaces", "network_policies"]
 
@@ -24,9 +24,10 @@ TAGS = ["namespaces", "network_policies"]
 def deploy_plays():
     """The names of the plays of deploy.yml, with those of the playbooks it imports."""
     names = []
-    for play in yaml.safe_load((REPO / "playbooks/deploy.yml").read_text()):
+    playbooks = REPO / "collections/ansible_collections/mas/platform/playbooks"
+    for play in yaml.safe_load((playbooks / "deploy.yml").read_text()):
         if "ansible.builtin.import_playbook" in play:
-            names += [p["name"] for p in yaml.safe_load((REPO / "playbooks" / play["ansible.builtin.import_playbook"])
+            names += [p["name"] for p in yaml.safe_load((playbooks / play["ansible.builtin.import_playbook"])
                                                          .read_text())]
         else:
             names.append(play["name"])

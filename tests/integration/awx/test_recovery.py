@@ -1,7 +1,7 @@
 """backup.yml and recovery.yml as AWX jobs, on the session's platform, with moto's S3.
 
 The backup job (its template's survey: a system_state backup, pruned) stores the
-platform's Kubernetes objects; an agent is then lost; the recovery job launched as a
+platform's Kubernetes objects as one restic snapshot; an agent is then lost; the recovery job launched as a
 check job (the template lets the operator choose job type check: assess, change nothing)
 names what is missing and restores nothing. No secret of the credentials (AWS keys, the
 backup encryption key) appears in what AWX shows of either job.
@@ -10,7 +10,7 @@ backup encryption key) appears in what AWX shows of either job.
 import uuid
 
 from awx_jobs import survey_answers
-from playbook_support import TEST_LABEL
+from runbook_platform import TEST_LABEL
 
 LOST = "coordinator_agent"
 
@@ -35,8 +35,8 @@ def test_backup_then_recovery_assessment(jobs, platform, template_vars, credenti
     taken = backup.result("Take the backup")
     assert taken["backup"]["kind"] == "system_state"
     assert taken["components"]["kubernetes"]["kinds"]["Deployment"] == len(platform.agents)
-    manifests = moto.client().list_objects_v2(Bucket=bucket, Prefix="platform/manifests/system_state/")
-    assert manifests.get("KeyCount") == 1, manifests
+    snapshots = moto.client().list_objects_v2(Bucket=bucket, Prefix="platform/restic/snapshots/")
+    assert snapshots.get("KeyCount") == 1, snapshots
     backup.assert_no_secret(secrets)
 
     platform.dynamic.resources.get(api_version="apps/v1", kind=kind).delete(name=name, namespace=namespace)

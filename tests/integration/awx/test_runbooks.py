@@ -12,7 +12,7 @@ tests/integration/playbooks; under the runner, test_deploy.py launches one.)
 import json
 
 from awx_jobs import survey_answers
-from playbook_support import amqp
+from runbook_platform import amqp
 
 PAUSE_POLICY = "mas-intake-pause"
 TASKS = 200

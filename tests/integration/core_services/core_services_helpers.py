@@ -10,21 +10,19 @@ fails the test with the Debian package to install.
 """
 
 import copy
-import json
-import os
 import pathlib
 import shutil
 import socket
 import subprocess
-import sys
 import time
 
 import pytest
 import yaml
+from ansible_collections.mas.platform.plugins.module_utils.k8s.credentials import PLACEHOLDER
+from playbook_run import run_playbook
 
 REPO = pathlib.Path(__file__).resolve().parents[3]
 RENDER = pathlib.Path(__file__).with_name("render.yml")
-ANSIBLE_PLAYBOOK = pathlib.Path(sys.executable).with_name("ansible-playbook")
 # Debian packages of the programs the tests run.
 PACKAGES = {
     "promtool": "prometheus",
@@ -100,14 +98,26 @@ def run_render(renders):
     for item in renders:
         pathlib.Path(item["out"]).mkdir(parents=True, exist_ok=True)
         item.setdefault("credentials", CREDENTIALS.get(item["service"], {}))
-    env = dict(os.environ, ANSIBLE_CONFIG=str(REPO / "ansible.cfg"), ANSIBLE_NOCOLOR="1")
-    result = subprocess.run(
-        [str(ANSIBLE_PLAYBOOK), "-i", str(REPO / "inventories" / "local"), str(RENDER),
-         "-e", json.dumps({"renders": renders})],
-        cwd=REPO, env=env, capture_output=True, text=True, timeout=900)
-    if result.returncode != 0:
+    result = run_playbook(RENDER, extra_vars={"renders": [dict(item, credentials=None) for item in renders]},
+                          callback="default")
+    if not result.ok:
         raise RenderError(result.stdout[-4000:] + result.stderr[-2000:])
+    for item in renders:
+        for path in pathlib.Path(item["out"]).rglob("*"):
+            if path.is_file():
+                path.write_text(with_credentials(path.read_text(), item["service"], item["credentials"]))
     return [pathlib.Path(item["out"]) for item in renders]
+
+
+def with_credentials(text, service, credentials):
+    """The rendered text with each credential's placeholder (what mas.platform.k8s_apply
+    replaces on a cluster) replaced by the test's credential of that key."""
+    def one(match):
+        secret, key = match.group(1), match.group(3)
+        assert secret == service + "-credentials", "%s: placeholder of another Secret: %s" % (service, match.group(0))
+        assert key in credentials, "%s: no test credential for the key %s" % (service, key)
+        return credentials[key]
+    return PLACEHOLDER.sub(one, text)
 
 
 def wait_for(check, what, timeout=60):

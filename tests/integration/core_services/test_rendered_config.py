@@ -61,16 +61,19 @@ def test_neo4j_cluster_mode_with_the_license_accepted(tmp_path):
     assert "expected=3" in (out / "check-cluster.sh").read_text()
 
 
+# The preflight, which compiles the platform every role renders from, refuses these specs
+# before any role runs, naming the key.
 @pytest.mark.parametrize("service, changes, message", [
     ("neo4j", {"mode": "cluster", "edition": "community", "replicas": 3},
-     "core_services.2_databases.neo4j: mode cluster needs edition: enterprise"),
+     "core_services.2_databases.neo4j.edition: community: mode cluster needs the enterprise edition"),
     ("neo4j", {"mode": "cluster", "edition": "enterprise", "accept_license_agreement": False, "replicas": 3},
-     "accept_license_agreement=False"),
+     "core_services.2_databases.neo4j.accept_license_agreement: the Neo4j enterprise edition does not start"),
     ("redis", {"cluster": False, "replicas": 3},
-     "core_services.2_databases.redis: this role deploys a Redis Cluster"),
-    ("rabbitmq", {"plugins": ["management"]}, "plugins named as RabbitMQ names them"),
+     "core_services.2_databases.redis.masters: only with cluster: true"),
+    ("rabbitmq", {"plugins": ["management"]},
+     "core_services.1_infrastructure.rabbitmq.plugins[0]: 'management' is not a RabbitMQ plugin name"),
 ], ids=["neo4j-cluster-community", "neo4j-license-not-accepted", "redis-not-cluster", "rabbitmq-plugin-name"])
-def test_the_role_refuses_a_spec_it_cannot_deploy_and_renders_nothing(tmp_path, service, changes, message):
+def test_a_spec_the_roles_cannot_deploy_is_refused_and_nothing_is_rendered(tmp_path, service, changes, message):
     spec = with_service(inventory_core_services(), service, **changes)
     with pytest.raises(RenderError) as refused:
         run_render([{"service": service, "out": str(tmp_path), "role_vars": {"core_services": spec}}])
@@ -78,13 +81,15 @@ def test_the_role_refuses_a_spec_it_cannot_deploy_and_renders_nothing(tmp_path, 
     assert list(tmp_path.iterdir()) == []
 
 
-def test_the_alertmanager_role_refuses_a_class_routed_to_an_unknown_receiver(tmp_path):
+def test_a_class_routed_to_an_unknown_receiver_is_refused(tmp_path):
     with open(REPO / "inventories" / "local" / "group_vars" / "all" / "health_monitoring.yml") as handle:
         health = yaml.safe_load(handle)["health_monitoring"]
     health["notifications"]["immediate"]["receiver"] = "pager"
     with pytest.raises(RenderError) as refused:
         run_render([{"service": "alertmanager", "out": str(tmp_path), "role_vars": {"health_monitoring": health}}])
-    assert "health_monitoring.notifications.immediate.receiver is pager" in " ".join(str(refused.value).split())
+    assert ("health_monitoring.notifications.immediate.receiver: 'pager' is not one of health_monitoring.receivers"
+            in " ".join(str(refused.value).split()))
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_grafana_provisions_its_datasources_and_the_agent_dashboards(rendered):

@@ -4,27 +4,18 @@ Runs the real deploy playbook against the local cluster with one spec key broken
 through extra vars, and compares the platform's objects before and after.
 """
 
-import json
-import os
-import pathlib
-import subprocess
-
 import pytest
 import yaml
+from playbook_run import REPO, run_playbook
+from services import KUBECONFIG
 
-REPO = pathlib.Path(__file__).resolve().parents[3]
-CACHE = pathlib.Path(os.environ.get("MAS_CACHE_DIR", pathlib.Path.home() / ".cache/mas-platform"))
-KUBECONFIG = CACHE / "kwok/clusters/mas-local/kubeconfig.yaml"
 SPEC = REPO / "inventories/production/group_vars/all"
 
 
 @pytest.fixture(scope="module")
-def cluster():
-    if not KUBECONFIG.exists():
-        pytest.fail("the local cluster is not up (no %s): start it with `make local-up`" % KUBECONFIG)
-    from kubernetes import config
+def cluster(kube):
     from kubernetes.dynamic import DynamicClient
-    return DynamicClient(config.new_client_from_config(config_file=str(KUBECONFIG)))
+    return DynamicClient(kube)
 
 
 def _state(client):
@@ -76,17 +67,10 @@ def test_bad_spec_fails_naming_the_key_and_changes_nothing(cluster, tmp_path, br
         key, spec, path = breaker(local["infrastructure"])
     else:
         key, spec, path = breaker(_spec(section))
-    extra = tmp_path / "extra.json"
-    extra.write_text(json.dumps({key: spec}))
     before = _state(cluster)
-    env = dict(os.environ, ANSIBLE_CONFIG=str(REPO / "ansible.cfg"), ANSIBLE_NOCOLOR="1",
-               K8S_AUTH_KUBECONFIG=str(KUBECONFIG))
-    run = subprocess.run(
-        [str(REPO / ".venv/bin/ansible-playbook"), "playbooks/deploy.yml", "-i", "inventories/local",
-         "-e", "@%s" % extra],
-        cwd=REPO, env=env, capture_output=True, text=True, timeout=300,
-    )
-    output = run.stdout + run.stderr
+    run = run_playbook("deploy", extra_vars={key: spec}, env={"K8S_AUTH_KUBECONFIG": str(KUBECONFIG)},
+                       callback="default", timeout=300, workdir=tmp_path)
+    output = run.output
     assert run.returncode != 0, output[-2000:]
     assert path in output, output[-2000:]
     assert "Traceback" not in output

@@ -3,17 +3,13 @@ call, in the order asked, with names, selectors and cluster-wide kinds; bad quer
 an unreachable API server give one message naming the query or the endpoint."""
 
 import base64
-import pathlib
-import sys
 import uuid
 
 import pytest
 from kubernetes.dynamic import DynamicClient
+from services import KUBECONFIG, closed_port_url, connect_kube
 
-sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
-
-from ansible_collections.mas.platform.plugins.modules import k8s_read  # noqa: E402
-from services import KUBECONFIG, closed_port_url, connect_kube  # noqa: E402
+from ansible_collections.mas.platform.plugins.modules import k8s_read
 
 
 SECRET = "s3cr3t-" + uuid.uuid4().hex

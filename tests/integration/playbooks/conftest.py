@@ -1,55 +1,18 @@
-"""Fixtures of the runbook playbook tests: the side services (a real RabbitMQ and
-Prometheus, from tests/integration/services.py), the local
-cluster, and the session's platform (see playbook_support.py)."""
+"""Fixtures of the runbook playbook tests: the session's platform on the local cluster
+(runbook_platform.py), with the shared RabbitMQ and Prometheus of
+tests/integration/conftest.py."""
 
-import pathlib
-import shutil
-import tempfile
 import uuid
 
 import pytest
-from playbook_support import Platform, amqp, connect_kube, playbook_runner, services, set_metrics
-
-
-@pytest.fixture(scope="session")
-def workdir():
-    path = pathlib.Path(tempfile.mkdtemp(prefix="mas-playbooks-tests-"))
-    yield path
-    shutil.rmtree(path, ignore_errors=True)
-
-
-@pytest.fixture(scope="session")
-def rabbitmq(workdir):
-    (workdir / "rabbitmq").mkdir()
-    server = services.RabbitMQServer(workdir / "rabbitmq").start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture(scope="session")
-def exporter():
-    exporter = services.Exporter().start()
-    yield exporter
-    exporter.stop()
-
-
-@pytest.fixture(scope="session")
-def prometheus(workdir, exporter):
-    (workdir / "prometheus").mkdir()
-    server = services.PrometheusServer(workdir / "prometheus", exporter).start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture(scope="session")
-def kube():
-    """The local cluster's API (make local-up). Fails, never skips, when it is not up."""
-    return connect_kube()
+from runbook_platform import Platform, amqp, playbook_runner, set_metrics
 
 
 @pytest.fixture(scope="session")
 def platform_session(kube, workdir):
-    platform = Platform(kube, workdir, "rb" + uuid.uuid4().hex[:6])
+    path = workdir / "playbooks-platform"
+    path.mkdir()
+    platform = Platform(kube, path, "rb" + uuid.uuid4().hex[:6])
     platform.create_namespaces()
     yield platform
     platform.delete_everything()
@@ -72,11 +35,6 @@ def run_playbook(platform_session, rabbitmq, prometheus):
     """run_playbook(name, check=False, **extra_vars) -> PlaybookRun, with the session's spec,
     endpoints and credentials (from the environment, as the inventory reads them)."""
     return playbook_runner(platform_session, rabbitmq, prometheus)
-
-
-@pytest.fixture
-def unique():
-    return uuid.uuid4().hex[:8]
 
 
 @pytest.fixture

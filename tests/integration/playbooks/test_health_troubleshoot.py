@@ -1,7 +1,7 @@
 """health.yml and troubleshoot.yml against the local cluster, the real broker and the
 real Prometheus."""
 
-from playbook_support import services, set_metrics
+from runbook_platform import services, set_metrics
 
 
 def report(run):

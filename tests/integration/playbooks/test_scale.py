@@ -1,7 +1,7 @@
 """scale.yml against the real broker (queue depth), the real Prometheus (CPU and memory,
 as cAdvisor-shaped series the test exporter serves) and the local cluster."""
 
-from playbook_support import CPU_QUERY, ROLE_DEFAULTS, amqp, services, set_metrics
+from runbook_platform import CPU_QUERY, ROLE_DEFAULTS, amqp, services, set_metrics
 
 ANNOTATION = "mas.platform/last-scaled-"
 # The default CPU query takes a rate over 5 minutes of a counter; the test exporter serves

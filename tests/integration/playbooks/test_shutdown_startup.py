@@ -13,7 +13,7 @@ import threading
 import time
 from datetime import datetime
 
-from playbook_support import amqp
+from runbook_platform import amqp
 
 BACKLOG = 2000
 # What each step of shutdown_procedures stops, in the spec's order.

@@ -3,7 +3,7 @@ keeps every message already queued, merges and restores the queues' own policy, 
 fails (changing nothing) on queues it cannot gate and on bad connections."""
 
 import pytest
-from runbooks_amqp import Publisher, declare, fill, ready_count
+from amqp_clients import Publisher, declare, fill, ready_count
 
 from ansible_collections.mas.platform.plugins.modules import rabbitmq_task_intake
 

@@ -3,9 +3,9 @@ cluster (`make local-up`). The tests that need the cluster fail, with a message 
 when it is not running; the ones that must fail before Kubernetes is touched do not need it."""
 
 import pytest
-from runbooks_amqp import declare, fill
+from amqp_clients import declare, fill
 
-from ansible_collections.mas.platform.plugins.module_utils.scaling import ANNOTATION_PREFIX
+from ansible_collections.mas.platform.plugins.module_utils.runbooks.scaling import ANNOTATION_PREFIX
 from ansible_collections.mas.platform.plugins.modules import scaling_decision
 
 TRIGGER = "task-executors-queue-depth"

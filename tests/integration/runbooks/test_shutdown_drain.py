@@ -5,7 +5,7 @@ confirmed was consumed or is still queued. Plus the drain's timeout, force and c
 and the queue depth it reads."""
 
 import pytest
-from runbooks_amqp import Publisher, SlowConsumer, declare, fill, ready_count
+from amqp_clients import Publisher, SlowConsumer, declare, fill, ready_count
 
 from ansible_collections.mas.platform.plugins.modules import (
     rabbitmq_drain_wait,

