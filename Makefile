@@ -10,21 +10,33 @@ export MAS_CACHE_DIR
 # The local cluster's kubeconfig, as `make local-up` writes it.
 export K8S_AUTH_KUBECONFIG ?= $(MAS_CACHE_DIR)/kwok/clusters/mas-local/kubeconfig.yaml
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
-export PATH := $(CURDIR)/$(BIN):$(MAS_CACHE_DIR)/bin/current:$(PATH)
+# restic, the backup repository's tool: one pinned version (tools/restic/version.env), built once.
+include tools/restic/version.env
+RESTIC_DIR := $(MAS_CACHE_DIR)/bin/restic-$(RESTIC_VERSION)
+export PATH := $(CURDIR)/$(BIN):$(RESTIC_DIR):$(MAS_CACHE_DIR)/bin/current:$(PATH)
 COLLECTION := collections/ansible_collections/mas/platform
 
-.PHONY: help setup local-up local-down demo test lint sanity pytest unit molecule bench topology clean
+.PHONY: help setup system-packages restic test-consul local-up local-down demo test lint sanity pytest unit molecule bench topology clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip==25.3
-	$(BIN)/pip install --quiet -r requirements-dev.txt
+	$(BIN)/pip install --quiet $$(grep '^uv==' requirements-dev.txt)
+	$(BIN)/uv pip install --quiet --python $(BIN)/python -r requirements-dev.txt
 	touch $@
 
 setup: $(VENV)/.installed  ## Create the virtualenv with the pinned dependencies
+
+restic: $(RESTIC_DIR)/restic  ## Build restic $(RESTIC_VERSION) once (cached in $(MAS_CACHE_DIR)/bin)
+
+$(RESTIC_DIR)/restic: tools/restic/version.env
+	tools/restic/install.sh > /dev/null
+
+test-consul: setup restic  ## The backup test that needs a real Consul: MAS_CONSUL_BINARY=/path/to/consul make test-consul
+	@test -x "$$MAS_CONSUL_BINARY" || { echo "set MAS_CONSUL_BINARY to a consul binary (docs/runbooks/backup-and-recovery.md)"; exit 1; }
+	$(BIN)/python -m pytest -m consul tests/integration/backup/test_consul.py -q
 
 local-up: setup  ## Build (once) and start the local cluster with the inventory's node groups
 	tools/local-cluster/up.sh inventories/local
@@ -35,7 +47,11 @@ local-down:  ## Stop and delete the local cluster (the build cache stays)
 demo: local-up  ## The main job: the full deploy onto the local cluster
 	$(BIN)/ansible-playbook playbooks/deploy.yml -i inventories/local
 
-test: setup lint sanity molecule pytest  ## Everything CI runs (pytest last: its summary closes the output)
+test:  ## Everything CI runs, each stage timed (tools/test.sh; pytest last: its summary closes the output)
+	tools/test.sh
+
+system-packages:  ## Install the Debian packages the tests need (tools/system-packages.txt), or say which command does
+	tools/system-packages.sh
 
 lint: setup  ## ansible-lint (production profile), yamllint, and the antsibull-docs lint of the collection's docs
 	$(BIN)/yamllint -s .
@@ -45,16 +61,16 @@ lint: setup  ## ansible-lint (production profile), yamllint, and the antsibull-d
 sanity: setup  ## ansible-test sanity on the collection
 	tools/ansible-test-sanity.sh
 
-unit: setup  ## pytest unit tests only (no cluster, no services)
+unit: setup restic  ## pytest unit tests only (no cluster, no services)
 	$(BIN)/python -m pytest tests/unit -q
 
-pytest: local-up  ## pytest unit and integration tests (real local services and cluster)
-	$(BIN)/python -m pytest tests -q
+pytest: local-up system-packages restic  ## pytest unit and integration tests (real local services and cluster)
+	$(BIN)/python -m pytest tests -q $(PYTEST_ARGS)
 
-molecule: local-up  ## Molecule scenarios against the local cluster
+molecule: local-up system-packages  ## Molecule scenarios against the local cluster
 	tools/molecule-all.sh
 
-bench: local-up  ## Benchmarks (not tests): preflight, runbooks, deploy (docs/benchmarks.md)
+bench: local-up restic  ## Benchmarks (not tests): preflight, runbooks, deploy, backup (docs/benchmarks.md)
 	$(BIN)/python tools/bench/run.py
 
 topology: setup  ## Draw the deployed platform (workloads, pods, node groups) from the cluster into docs/images/topology.svg
@@ -70,8 +86,10 @@ collection: setup  ## Build the collection tarball into build/collection (ansibl
 	rm -f build/collection/mas-platform-*.tar.gz
 	$(BIN)/ansible-galaxy collection build $(COLLECTION) --output-path build/collection
 
-ee: collection  ## Render the execution environment's build context into build/ee (then: podman build build/ee)
-	rm -rf build/ee
+ee: collection restic  ## Render the execution environment's build context into build/ee (then: podman build build/ee)
+	rm -rf build/ee build/restic
+	install -d build/restic
+	install -m 0755 $(RESTIC_DIR)/restic build/restic/restic
 	$(BIN)/ansible-builder create --file execution-environment.yml --context build/ee --output-filename Containerfile
 
 # Committed, so that the docs read on GitHub; tests/unit/test_collection_build.py fails when

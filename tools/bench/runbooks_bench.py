@@ -17,7 +17,6 @@ Prints the figures of each run and their median.
 """
 
 import argparse
-import importlib.util
 import pathlib
 import shutil
 import statistics
@@ -27,16 +26,14 @@ import uuid
 from datetime import datetime
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(REPO / "collections"))
+# What pytest.ini puts on the path for the tests: the collection and the tests' shared helpers.
+sys.path[:0] = [str(REPO / "collections"), str(REPO / "tests"), str(REPO / "tests" / "integration")]
 
 
 def load_test_support():
-    """The playbook tests' fixtures' building blocks (servers, platform, runner)."""
-    path = REPO / "tests" / "integration" / "playbooks" / "playbook_support.py"
-    spec = importlib.util.spec_from_file_location("mas_playbooks_support", str(path))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    """The playbook tests' building blocks (servers, platform, runner)."""
+    import runbook_platform
+    return runbook_platform
 
 
 def seconds(duration):

@@ -26,7 +26,7 @@ import yaml
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "collections"))
 
-from ansible_collections.mas.platform.plugins.module_utils.capacity import (  # noqa: E402
+from ansible_collections.mas.platform.plugins.module_utils.preflight.capacity import (  # noqa: E402
     node_status_resources,
 )
 
