@@ -71,7 +71,8 @@ def test_neo4j_cluster_mode_with_the_license_accepted(tmp_path):
     ("redis", {"cluster": False, "replicas": 3},
      "core_services.2_databases.redis.masters: only with cluster: true"),
     ("rabbitmq", {"plugins": ["management"]},
-     "core_services.1_infrastructure.rabbitmq.plugins[0]: 'management' is not a RabbitMQ plugin name"),
+     "core_services.1_infrastructure.rabbitmq.plugins[0]: 'management' is not a RabbitMQ plugin: "
+     "rabbitmq-plugins enable would fail; did you mean rabbitmq_management?"),
 ], ids=["neo4j-cluster-community", "neo4j-license-not-accepted", "redis-not-cluster", "rabbitmq-plugin-name"])
 def test_a_spec_the_roles_cannot_deploy_is_refused_and_nothing_is_rendered(tmp_path, service, changes, message):
     spec = with_service(inventory_core_services(), service, **changes)

@@ -24,7 +24,7 @@ import copy
 
 from ansible_collections.mas.platform.plugins.module_utils.base import PlatformError
 from ansible_collections.mas.platform.plugins.module_utils.k8s.client import call_api, find_resource, get_or_none
-from ansible_collections.mas.platform.plugins.module_utils.k8s.objects import comparable, object_id
+from ansible_collections.mas.platform.plugins.module_utils.k8s.objects import applied_change, comparable, object_id
 
 DEFAULT_CLASS_ANNOTATION = "storageclass.kubernetes.io/is-default-class"
 
@@ -140,8 +140,7 @@ class Applier(object):
         if self.check_mode:
             changed = comparable(before) != comparable(after)
         else:
-            changed = before is None or (before.get("metadata") or {}).get("resourceVersion") \
-                != (after.get("metadata") or {}).get("resourceVersion")
+            changed = applied_change(before, after, self.field_manager)
         return changed, before, after
 
     def _server_side_apply(self, resource, obj, namespace):

@@ -39,6 +39,26 @@ def comparable(obj):
     return obj
 
 
+def owned_fields(obj, manager):
+    """What ``manager`` owns of ``obj`` by server-side apply (its managedFields entries,
+    without their time): an apply that changes nothing leaves them as they were."""
+    return [dict((key, value) for key, value in entry.items() if key != "time")
+            for entry in ((obj or {}).get("metadata") or {}).get("managedFields") or []
+            if entry.get("manager") == manager and entry.get("operation") == "Apply"]
+
+
+def applied_change(before, after, manager):
+    """Whether an apply by ``manager`` changed the object: it was created, or what the
+    object says (status aside) or what the manager owns of it differs. A new
+    resourceVersion alone is not a change of ours: a controller may have written the
+    status between the read and the apply."""
+    if before is None:
+        return True
+    if (before.get("metadata") or {}).get("resourceVersion") == (after.get("metadata") or {}).get("resourceVersion"):
+        return False
+    return comparable(before) != comparable(after) or owned_fields(before, manager) != owned_fields(after, manager)
+
+
 def redact(obj):
     """A copy fit for output: Secret values replaced, so that no secret is printed."""
     if not obj or obj.get("kind") != "Secret":
