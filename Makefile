@@ -16,7 +16,7 @@ RESTIC_DIR := $(MAS_CACHE_DIR)/bin/restic-$(RESTIC_VERSION)
 export PATH := $(CURDIR)/$(BIN):$(RESTIC_DIR):$(MAS_CACHE_DIR)/bin/current:$(PATH)
 COLLECTION := collections/ansible_collections/mas/platform
 
-.PHONY: help setup system-packages restic test-consul local-up local-down demo test lint sanity pytest unit molecule bench topology clean
+.PHONY: help setup system-packages restic test-consul local-up local-down demo test lint sanity pytest pytest-beside pytest-cluster test-slow unit molecule bench topology clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -66,6 +66,19 @@ unit: setup restic  ## pytest unit tests only (no cluster, no services)
 
 pytest: local-up system-packages restic  ## pytest unit and integration tests (real local services and cluster)
 	$(BIN)/python -m pytest tests -q $(PYTEST_ARGS)
+
+# The tests that need neither the local cluster nor its side services (unit tests, the AWS
+# roles on moto): tools/test.sh runs them beside the Molecule scenarios.
+PYTEST_BESIDE := tests/unit tests/integration/aws
+
+pytest-beside: setup restic  ## pytest of the tests that need no cluster (unit; AWS on moto)
+	$(BIN)/python -m pytest $(PYTEST_BESIDE) -q -p no:cacheprovider --durations=10
+
+pytest-cluster: local-up system-packages restic  ## pytest of the other tests (what pytest-beside leaves)
+	$(BIN)/python -m pytest tests -q $(addprefix --ignore=,$(PYTEST_BESIDE)) $(PYTEST_ARGS)
+
+test-slow: local-up system-packages restic  ## The tests that take minutes each, which CI leaves out (pytest -m slow)
+	$(BIN)/python -m pytest tests -q -m slow
 
 molecule: local-up system-packages  ## Molecule scenarios against the local cluster
 	tools/molecule-all.sh
