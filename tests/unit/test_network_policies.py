@@ -235,6 +235,22 @@ def test_a_selector_that_misses_its_pods_is_reported(production_spec):
     assert "core_services.2_databases.mongodb.ports" in refused  # the members to each other
 
 
+def test_one_pod_left_out_among_pods_alike_is_reported_alone(production_spec):
+    # The evaluation treats pods that the policies cannot tell apart as one; a podSelector
+    # that leaves one agent out makes that agent differ from the other two of its namespace.
+    policies, flows, labels = _model(production_spec)
+    get(policies, "agent-system", "agents-egress")["spec"]["podSelector"]["matchExpressions"] = [
+        {"key": "app.kubernetes.io/name", "operator": "NotIn", "values": ["coordinator-agent"]}]
+    refused = refused_by_path(policies, flows, labels)
+    lines = refused["core_services.1_infrastructure.rabbitmq.ports.client"]
+    assert lines == ["agent-system/coordinator-agent -> core-services/rabbitmq TCP 5672 (refused by the egress policies)"]
+    # Agent to agent: from the coordinator to the agents of the other namespaces (the seed's
+    # default admits agent-system's own traffic), and from none of the other agents.
+    assert refused["service_configuration.agent_endpoints.ports.http"] == [
+        "agent-system/coordinator-agent -> monitoring/monitoring-agent TCP 8080 (refused by the egress policies)",
+        "agent-system/coordinator-agent -> learning/learning-agent TCP 8080 (refused by the egress policies)"]
+
+
 def test_the_preflight_evaluates_the_union_the_role_applies(production_spec, monkeypatch):
     # The shipped default alone (agent-system only) admits neither learning -> core-services
     # nor Prometheus scraping; the preflight passes because it evaluates the role's rules too.

@@ -149,6 +149,34 @@ def _port_admits(entry, protocol, number):
     return number == DNS_PORT and port in ("dns", "domain")
 
 
+_DIRECTIONS = {"egress": ("Egress", "egress", "to"), "ingress": ("Ingress", "ingress", "from")}
+
+
+def _selecting(policies, policy_type, subject):
+    """The indices of the policies that select ``subject`` for this policy type."""
+    return tuple(i for i, p in enumerate(policies)
+                 if p["metadata"]["namespace"] == subject[0] and policy_type in p["spec"].get("policyTypes", [])
+                 and selector_matches(p["spec"].get("podSelector") or {}, subject[2]))
+
+
+def _admitted(policies, selecting, direction, peer_matches, protocol, number):
+    """Whether the rules of the selecting policies admit the other end: ``peer_matches(i,
+    r, j, peer)`` tells whether peer j of rule r of policy i matches it."""
+    if not selecting:
+        return True
+    _policy_type, rules_key, peers_key = _DIRECTIONS[direction]
+    for i in selecting:
+        for r, rule in enumerate(policies[i]["spec"].get(rules_key) or []):
+            if rule is None:  # invalid, already reported; an empty rule admits everything
+                continue
+            if rule.get("ports") and not any(p and _port_admits(p, protocol, number) for p in rule["ports"]):
+                continue
+            peers = rule.get(peers_key)
+            if not peers or any(peer_matches(i, r, j, p) for j, p in enumerate(peers) if p):
+                return True
+    return False
+
+
 def admits(policies, direction, subject, other, protocol, number):
     """Whether the policies let ``subject`` send to (egress) or receive from (ingress) ``other``.
 
@@ -156,38 +184,77 @@ def admits(policies, direction, subject, other, protocol, number):
     the subject for this direction do not restrict it; those that do admit what any of
     their rules admits.
     """
-    policy_type, rules_key, peers_key = (("Egress", "egress", "to") if direction == "egress" else ("Ingress", "ingress", "from"))
-    selecting = [p for p in policies
-                 if p["metadata"]["namespace"] == subject[0] and policy_type in p["spec"].get("policyTypes", [])
-                 and selector_matches(p["spec"].get("podSelector") or {}, subject[2])]
-    if not selecting:
-        return True
-    for policy in selecting:
-        for rule in policy["spec"].get(rules_key) or []:
-            if rule is None:  # invalid, already reported; an empty rule admits everything
-                continue
-            if rule.get("ports") and not any(p and _port_admits(p, protocol, number) for p in rule["ports"]):
-                continue
-            peers = [p for p in rule.get(peers_key) or [] if p]
-            if not rule.get(peers_key) or any(_peer_admits(p, policy["metadata"]["namespace"], other) for p in peers):
-                return True
-    return False
+    return _admitted(policies, _selecting(policies, _DIRECTIONS[direction][0], subject), direction,
+                     lambda i, _r, _j, peer: _peer_admits(peer, policies[i]["metadata"]["namespace"], other),
+                     protocol, number)
+
+
+class _Evaluation:
+    """``admits`` for many endpoints at once. What the policies make of an endpoint is its
+    class: the policies that select it (per direction) and the peers that match it. Pods
+    of one class are treated alike, so each pair of classes is evaluated once; the
+    agents-to-agents flow of a large spec is then as cheap as one pair of agents."""
+
+    def __init__(self, policies, labels_by_namespace):
+        self.policies = policies
+        self.labels_by_namespace = labels_by_namespace
+        self._classes = {}
+        self._results = {}
+
+    def endpoint(self, namespace, labels):
+        return (namespace, self.labels_by_namespace.get(namespace) or {NAMESPACE_NAME_LABEL: namespace}, labels)
+
+    def klass(self, endpoint):
+        key = (endpoint[0], tuple(sorted(endpoint[2].items())))
+        if key not in self._classes:
+            matched = frozenset(
+                (i, direction, r, j)
+                for i, policy in enumerate(self.policies)
+                for direction, (_type, rules_key, peers_key) in _DIRECTIONS.items()
+                for r, rule in enumerate(policy["spec"].get(rules_key) or [])
+                for j, peer in enumerate((rule or {}).get(peers_key) or [])
+                if peer and _peer_admits(peer, policy["metadata"]["namespace"], endpoint))
+            self._classes[key] = (_selecting(self.policies, "Egress", endpoint),
+                                  _selecting(self.policies, "Ingress", endpoint), matched)
+        return self._classes[key]
+
+    def refused(self, source, dest, protocol, number):
+        """The sides ("egress", "ingress") whose policies refuse source -> dest."""
+        source_class, dest_class = self.klass(source), self.klass(dest)
+        return [side for side, subject, other in (("egress", source_class[0], dest_class[2]),
+                                                  ("ingress", dest_class[1], source_class[2]))
+                if not self._admits(side, subject, other, protocol, number)]
+
+    def _admits(self, direction, selecting, matched, protocol, number):
+        key = (direction, selecting, matched, protocol, number)
+        if key not in self._results:
+            self._results[key] = _admitted(self.policies, selecting, direction,
+                                           lambda i, r, j, _peer: (i, direction, r, j) in matched, protocol, number)
+        return self._results[key]
+
+    def all_admitted(self, sources, dests, needed):
+        """Whether every pair of the two lists of endpoints is admitted, one pair per class."""
+        source_classes = dict((self.klass(e), e) for e in sources)
+        dest_classes = dict((self.klass(e), e) for e in dests)
+        return not any(self.refused(source, dest, protocol, number)
+                       for source in source_classes.values() for dest in dest_classes.values()
+                       for protocol, number in needed)
 
 
 def unmet_flows(policies, flows, labels_by_namespace):
     """[(flow, [what is refused])] for the flows the policies do not admit, pod by pod."""
-    def endpoint(group, labels):
-        return (group.namespace, labels_by_namespace.get(group.namespace) or {NAMESPACE_NAME_LABEL: group.namespace}, labels)
-
+    evaluation = _Evaluation(policies, labels_by_namespace)
     unmet = []
     for flow in flows:
+        sources = [(name, evaluation.endpoint(flow.source.namespace, labels)) for name, labels in flow.source.members]
+        dests = [(name, evaluation.endpoint(flow.dest.namespace, labels)) for name, labels in flow.dest.members]
+        if evaluation.all_admitted([e for _n, e in sources], [e for _n, e in dests], flow.needed):
+            continue
         refused = []
-        for source_name, source_labels in flow.source.members:
-            for dest_name, dest_labels in flow.dest.members:
-                source, dest = endpoint(flow.source, source_labels), endpoint(flow.dest, dest_labels)
+        for source_name, source in sources:
+            for dest_name, dest in dests:
                 for protocol, number in flow.needed:
-                    sides = [side for side, subject, other in (("egress", source, dest), ("ingress", dest, source))
-                             if not admits(policies, side, subject, other, protocol, number)]
+                    sides = evaluation.refused(source, dest, protocol, number)
                     if sides:
                         refused.append("%s/%s -> %s/%s %s %s (refused by the %s policies)" % (
                             flow.source.namespace, source_name, flow.dest.namespace, dest_name, protocol, number,
