@@ -21,7 +21,7 @@ COLLECTION := collections/ansible_collections/mas/platform
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
 
-$(VENV)/.installed: requirements.txt requirements-dev.txt
+$(VENV)/.installed: requirements.txt requirements-ee.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet $$(grep '^uv==' requirements-dev.txt)
 	$(BIN)/uv pip install --quiet --python $(BIN)/python -r requirements-dev.txt
