@@ -15,6 +15,8 @@ include tools/restic/version.env
 RESTIC_DIR := $(MAS_CACHE_DIR)/bin/restic-$(RESTIC_VERSION)
 export PATH := $(CURDIR)/$(BIN):$(RESTIC_DIR):$(MAS_CACHE_DIR)/bin/current:$(PATH)
 COLLECTION := collections/ansible_collections/mas/platform
+# The targets that use the local cluster take turns on it (tools/cluster-lock.sh).
+LOCK := tools/cluster-lock.sh
 
 .PHONY: help setup system-packages restic test-consul local-up local-down demo test lint sanity pytest pytest-beside pytest-cluster test-slow unit molecule bench topology clean
 
@@ -39,16 +41,16 @@ test-consul: setup restic  ## The backup test that needs a real Consul: MAS_CONS
 	$(BIN)/python -m pytest -m consul tests/integration/backup/test_consul.py -q
 
 local-up: setup  ## Build (once) and start the local cluster with the inventory's node groups
-	tools/local-cluster/up.sh inventories/local
+	$(LOCK) tools/local-cluster/up.sh inventories/local
 
 local-down:  ## Stop and delete the local cluster (the build cache stays)
 	tools/local-cluster/down.sh
 
 demo: local-up  ## The main job: the full deploy onto the local cluster
-	$(BIN)/ansible-playbook playbooks/deploy.yml -i inventories/local
+	$(LOCK) $(BIN)/ansible-playbook playbooks/deploy.yml -i inventories/local
 
 test:  ## Everything CI runs, each stage timed (tools/test.sh; pytest last: its summary closes the output)
-	tools/test.sh
+	$(LOCK) tools/test.sh
 
 system-packages:  ## Install the Debian packages the tests need (tools/system-packages.txt), or say which command does
 	tools/system-packages.sh
@@ -65,7 +67,7 @@ unit: setup restic  ## pytest unit tests only (no cluster, no services)
 	$(BIN)/python -m pytest tests/unit -q
 
 pytest: local-up system-packages restic  ## pytest unit and integration tests (real local services and cluster)
-	$(BIN)/python -m pytest tests -q $(PYTEST_ARGS)
+	$(LOCK) $(BIN)/python -m pytest tests -q $(PYTEST_ARGS)
 
 # The tests that need neither the local cluster nor its side services (unit tests, the AWS
 # roles on moto): tools/test.sh runs them beside the Molecule scenarios.
@@ -75,16 +77,16 @@ pytest-beside: setup restic  ## pytest of the tests that need no cluster (unit; 
 	$(BIN)/python -m pytest $(PYTEST_BESIDE) -q -p no:cacheprovider --durations=10
 
 pytest-cluster: local-up system-packages restic  ## pytest of the other tests (what pytest-beside leaves)
-	$(BIN)/python -m pytest tests -q $(addprefix --ignore=,$(PYTEST_BESIDE)) $(PYTEST_ARGS)
+	$(LOCK) $(BIN)/python -m pytest tests -q $(addprefix --ignore=,$(PYTEST_BESIDE)) $(PYTEST_ARGS)
 
 test-slow: local-up system-packages restic  ## The tests that take minutes each, which CI leaves out (pytest -m slow)
-	$(BIN)/python -m pytest tests -q -m slow
+	$(LOCK) $(BIN)/python -m pytest tests -q -m slow
 
 molecule: local-up system-packages  ## Molecule scenarios against the local cluster
-	tools/molecule-all.sh
+	$(LOCK) tools/molecule-all.sh
 
 bench: local-up restic  ## Benchmarks (not tests): preflight, runbooks, deploy, backup (docs/benchmarks.md)
-	$(BIN)/python tools/bench/run.py
+	$(LOCK) $(BIN)/python tools/bench/run.py
 
 topology: setup  ## Draw the deployed platform (workloads, pods, node groups) from the cluster into docs/images/topology.svg
 	$(BIN)/python tools/topology.py -i inventories/local
