@@ -105,11 +105,18 @@ def not_ready_message(states, reader, objects):
     return "; ".join(lines)
 
 
+# The seconds between two reads of the objects a wait watches: the first, and the most.
+POLL_FIRST = 0.1
+POLL_MAX = 2.0
+
+
 def wait_ready(reader, objects, timeout, progress=None):
     """Wait until every object is ready. Returns {id: live object}; raises PlatformError
     naming what is not ready when one fails or the timeout passes."""
     deadline = time.monotonic() + timeout
-    interval = 0.5
+    # Read again soon, then less often: a workload on a node that is up is ready within a
+    # second or two of being applied, and each read is one request per kind and namespace.
+    interval = POLL_FIRST
     while True:
         live = reader.current(objects)
         states = dict((oid, (readiness(obj), obj)) for oid, obj in live.items())
@@ -124,4 +131,4 @@ def wait_ready(reader, objects, timeout, progress=None):
         if remaining <= 0:
             raise PlatformError("not ready after %ds: %s" % (timeout, not_ready_message(states, reader, objects)))
         time.sleep(min(interval, remaining))
-        interval = min(interval * 1.5, 5.0)
+        interval = min(interval * 1.5, POLL_MAX)
