@@ -49,12 +49,14 @@ _value:
 
 from ansible.errors import AnsibleFilterError
 from ansible_collections.mas.platform.plugins.filter.render import plain
-from ansible_collections.mas.platform.plugins.module_utils.render.core_service import core_service_objects
+from ansible_collections.mas.platform.plugins.module_utils.render.core_service import OptionsError, core_service_objects
 
 
 def _core_service_objects(spec, options):
     try:
         return core_service_objects(plain(spec), plain(options))
+    except OptionsError as exc:
+        raise AnsibleFilterError(str(exc))
     except (KeyError, TypeError) as exc:
         raise AnsibleFilterError("core_service_objects: the service's entry or the role's options lack %s" % exc)
 

@@ -259,9 +259,33 @@ def _formation_job(spec, options):
     }
 
 
+class OptionsError(ValueError):
+    """What a service role passes to the core_service role cannot work."""
+
+
+def check_options(name, options):
+    """The options' own consistency (the spec's entry was checked by the preflight): each
+    private file is one of the service's files and lands in its data volume; the formation
+    Job runs one of its configuration files. Raises OptionsError naming the option."""
+    files = set(options["config_files"]) | set(options["secret_files"])
+    data_path = options["data_path"].rstrip("/") + "/"
+    for private in options["private_files"]:
+        if private["source"] not in files:
+            raise OptionsError("%s: private file %s (core_service_private_files) must be one of the service's "
+                               "configuration or secret files (%s)" % (name, private["source"], ", ".join(sorted(files))))
+        if not private["dest"].startswith(data_path):
+            raise OptionsError("%s: private file %s goes to %s (core_service_private_files), which is not in the data "
+                               "volume %s" % (name, private["source"], private["dest"], options["data_path"]))
+    script = (options["formation"] or {}).get("script")
+    if options["formation"] and script not in options["config_files"]:
+        raise OptionsError("%s: the formation Job runs %s (core_service_formation.script), which is not among the "
+                           "configuration files (%s)" % (name, script, ", ".join(sorted(options["config_files"]))))
+
+
 def core_service_objects(spec, options):
     """Every object of one core service but its credentials (see the module docstring)."""
     options = dict(OPTIONS, **options)
+    check_options(spec["name"], options)
     name, objects = spec["k8s_name"], []
     if options["secret_files"]:
         objects.append({"apiVersion": "v1", "kind": "Secret", "type": "Opaque",
