@@ -118,6 +118,28 @@ def test_a_step_that_cannot_become_ready_fails_and_stops(run_module, api, namesp
     assert "after" not in names
 
 
+def test_an_existing_only_step_labels_what_exists_and_never_makes_a_bare_object(run_module, api, namespace,
+                                                                                module_failure):
+    # The service mesh's injection label: applied by a field manager of its own to the
+    # namespaces another step makes.
+    label = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": namespace, "labels": {"mesh": "on"}}}
+    steps = [{"name": "mesh labels", "field_manager": "mas-apply-test-mesh", "existing_only": True,
+              "definitions": [label]}]
+    failure = module_failure(k8s_apply, dict(kubeconfig=str(KUBECONFIG), steps=steps))
+    assert failure["msg"] == ("step mesh labels: this step changes existing objects only, and Namespace/%s does not "
+                              "exist: the role or step that makes it runs first" % namespace)
+    assert api.resources.get(api_version="v1", kind="Namespace").get(
+        field_selector="metadata.name=" + namespace).items == []
+    # In check mode an earlier step of the run may make it: reported as a change.
+    assert run(run_module, steps, check=True)["changed"]
+
+    run(run_module, [{"name": "foundation", "definitions": [namespace_object(namespace)]}])
+    applied = run(run_module, steps)
+    assert applied["changed"]
+    labels = api.resources.get(api_version="v1", kind="Namespace").get(name=namespace).metadata.labels
+    assert labels["mesh"] == "on" and labels["app.kubernetes.io/part-of"] == "mas-apply-test"
+
+
 def test_credentials_generated_once_kept_and_never_returned(run_module, api, namespace):
     keys = {"username": {"kind": "value", "value": "admin"}, "password": {"kind": "password", "length": 24},
             "token": {"kind": "uuid"}}

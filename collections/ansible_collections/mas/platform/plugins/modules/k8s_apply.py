@@ -188,6 +188,14 @@ options:
             the class of its template. A problem fails the step, naming the object.
         type: bool
         default: false
+      existing_only:
+        description:
+          - Only change objects that exist (for example labels of namespaces that another step or role
+            makes). An object that does not exist fails the step, naming it, before anything of the step
+            is applied; in check mode it is reported as a change, since an earlier step of the same run
+            may create it.
+        type: bool
+        default: false
   state:
     description: C(present) applies the objects, C(absent) deletes those that exist (O(definitions) only).
     type: str

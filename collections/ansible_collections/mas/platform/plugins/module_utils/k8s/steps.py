@@ -78,6 +78,7 @@ STEP_OPTIONS = dict(
     adopt=dict(type="list", elements="str", default=[]),
     immutable_hint=dict(type="str"),
     report_pods=dict(type="bool", default=False),
+    existing_only=dict(type="bool", default=False),
 )
 
 _NOISE = ("managedFields",)
@@ -165,12 +166,28 @@ class StepRunner(object):
         self._record(obj, True, live, dict(live, metadata=dict(live["metadata"], ownerReferences=kept)))
         changed_ids.append(object_id(obj))
 
+    def _require_existing(self, step, definitions, default_namespace):
+        """A step that only changes existing objects refuses to create one: the server-side
+        apply would make it with the step's fields alone (a namespace without its quota and
+        Pod Security labels)."""
+        missing = []
+        for obj in definitions:
+            resource, namespace = self.applier.placed(obj, default_namespace)
+            if self.applier.current(obj, resource, namespace) is None:
+                missing.append(object_id(obj))
+        if missing:
+            raise PlatformError("this step changes existing objects only, and %s %s not exist: the role or step that "
+                                "makes %s runs first" % (", ".join(missing), "does" if len(missing) == 1 else "do",
+                                                         "it" if len(missing) == 1 else "them"))
+
     def run_step(self, step, default_namespace, timeout):
         started = time.monotonic()
         credentials, secrets = self._credentials(step)
         definitions = secrets + [substitute(d, credentials) for d in step["definitions"] if d]
         create_only = [d for d in step["create_only"] if d]
         self.applier.prefetch(definitions + create_only, default_namespace)
+        if step["existing_only"] and not self.check_mode:
+            self._require_existing(step, definitions, default_namespace)
         changed_ids, applied = [], []
         for obj in create_only:
             changed, before, after = self.applier.create_only(obj, default_namespace,
