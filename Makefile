@@ -18,7 +18,7 @@ COLLECTION := collections/ansible_collections/mas/platform
 # The targets that use the local cluster take turns on it (tools/cluster-lock.sh).
 LOCK := tools/cluster-lock.sh
 
-.PHONY: help setup system-packages restic test-consul local-up local-down demo test lint sanity pytest pytest-beside pytest-cluster test-slow unit molecule bench topology clean
+.PHONY: help setup system-packages restic test-consul local-up local-down demo test lint sanity pytest pytest-beside pytest-cluster unit molecule bench topology clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -82,9 +82,6 @@ pytest-beside: setup restic  ## pytest of the tests that need no cluster (unit; 
 
 pytest-cluster: local-up system-packages restic  ## pytest of the other tests (what pytest-beside leaves)
 	$(LOCK) $(BIN)/python -m pytest tests -q $(addprefix --ignore=,$(PYTEST_BESIDE)) $(PYTEST_ARGS)
-
-test-slow: local-up system-packages restic  ## The tests that take minutes each, which CI leaves out (pytest -m slow)
-	$(LOCK) $(BIN)/python -m pytest tests -q -m slow
 
 molecule: local-up system-packages  ## Molecule scenarios against the local cluster
 	$(LOCK) tools/molecule-all.sh

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs a command while holding the lock of the local cluster, so that two runs that use
-# it (make test, demo, molecule, pytest, test-slow, bench: from this checkout or another)
+# it (make local-up, demo, test, molecule, pytest, bench: from this checkout or another)
 # take turns instead of undoing each other's work: the namespaces scenario deletes the
 # platform's namespaces, which a deploy or another scenario in progress needs.
 #

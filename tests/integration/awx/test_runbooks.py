@@ -6,7 +6,7 @@ done, saves the replicas and stops every workload; the startup job brings the sa
 replicas back and reopens intake. What AWX shows (the job's status, final stats and
 events) is asserted, with the cluster's and the broker's real state, and no secret of the
 credentials appears in it. (Check jobs of these playbooks are tested, four ways, in
-tests/integration/playbooks, under `make test-slow`; under the runner, test_deploy.py launches one.)
+tests/integration/playbooks; under the runner, test_deploy.py launches one.)
 """
 
 import json

@@ -13,7 +13,6 @@ import threading
 import time
 from datetime import datetime
 
-import pytest
 from runbook_platform import amqp
 
 BACKLOG = 2000
@@ -58,13 +57,8 @@ def gate_closed(rabbitmq, names):
     return all(rabbitmq.queue_stats(name).get("policy") == "mas-intake-pause" for name in names)
 
 
-# Eight runs of shutdown.yml and startup.yml (check, apply, and both again) take five to six
-# minutes here, a seventh of CI's budget: `make test-slow` runs this test. CI runs the same
-# round trip once each way as AWX jobs (tests/integration/awx/test_runbooks.py: every task
-# done before the stop, the replicas saved and restored, intake refused then reopened), and
-# the no-loss count against the real broker with 10,000 tasks at module level
-# (tests/integration/runbooks/test_shutdown_drain.py).
-@pytest.mark.slow
+# Eight runs of shutdown.yml and startup.yml (check, apply, and both again): the longest test
+# of the suite (about 280 s), and the one that proves check mode and the second runs of both.
 def test_shutdown_then_startup_loses_nothing_and_restores_the_replicas(platform, run_playbook, rabbitmq, task_queues):
     pattern, queues = task_queues
     before = platform.replicas()
