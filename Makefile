@@ -48,7 +48,7 @@ local-up: setup  ## Build (once) and start the local cluster with the inventory'
 	$(LOCK) tools/local-cluster/up.sh inventories/local
 
 local-down:  ## Stop and delete the local cluster (the build cache stays)
-	tools/local-cluster/down.sh
+	$(LOCK) tools/local-cluster/down.sh
 
 demo: local-up  ## The main job: the full deploy onto the local cluster
 	$(LOCK) $(BIN)/ansible-playbook playbooks/deploy.yml -i inventories/local

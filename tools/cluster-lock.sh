@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Runs a command while holding the lock of the local cluster, so that two runs that use
-# it (make local-up, demo, test, molecule, pytest, bench: from this checkout or another)
-# take turns instead of undoing each other's work: the namespaces scenario deletes the
-# platform's namespaces, which a deploy or another scenario in progress needs.
+# Runs a command while holding the lock of the local cluster, so that two runs that use it
+# (make local-up, local-down, demo, test, molecule, pytest, bench: from this checkout or
+# another) take turns instead of undoing each other's work: the namespaces scenario
+# deletes the platform's namespaces, which a deploy or another scenario in progress needs.
 #
 #   tools/cluster-lock.sh COMMAND [ARG...]
 #
