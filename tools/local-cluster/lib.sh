@@ -6,6 +6,10 @@ export MAS_CACHE_DIR MAS_BIN_DIR
 export GOFLAGS=${GOFLAGS:--mod=mod}
 
 log() { printf '[local-cluster] %s\n' "$*" >&2; }
+die() {
+  log "$*"
+  exit 1
+}
 
 need_go() {
   if ! command -v go > /dev/null; then

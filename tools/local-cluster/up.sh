@@ -35,6 +35,12 @@ ln -sfn "$MAS_BIN_DIR/kwok-$KWOK_VERSION/kwokctl" "$current/kwokctl"
 export PATH=$current:$PATH
 kubectl() { command kubectl --kubeconfig "$kubeconfig" "$@"; }
 
+# How long a node's Lease lasts (kubelet's default: 40 s); kwok renews it every quarter
+# of that. kwokctl multiplies its setting by its heartbeat factor (5; kwokctl's own
+# default, 40, became 200 s).
+node_lease_seconds=40
+heartbeat_factor=5
+
 healthy() {
   [[ -f $kubeconfig ]] && kubectl get --raw /readyz > /dev/null 2>&1
 }
@@ -44,10 +50,10 @@ if healthy; then
 else
   if kwokctl get clusters 2> /dev/null | grep -qx "$cluster"; then
     log "cluster $cluster: exists but does not answer; starting it"
-    kwokctl start cluster --name "$cluster" --timeout 120s || {
+    if ! kwokctl start cluster --name "$cluster" --timeout 120s; then
       log "cluster $cluster: could not be started; recreating it"
       "$here/down.sh"
-    }
+    fi
   fi
   if ! healthy; then
     config=$MAS_CACHE_DIR/kwokctl-$cluster.yaml
@@ -69,11 +75,48 @@ options:
   kubectlBinary: $current/kubectl
   etcdBinary: $current/etcd
   kwokControllerBinary: $current/kwok
+  nodeLeaseDurationSeconds: $((node_lease_seconds / heartbeat_factor))
 YAML
     log "cluster $cluster: creating (Kubernetes $KUBE_VERSION, etcd $ETCD_VERSION, kwok $KWOK_VERSION)"
     kwokctl create cluster --name "$cluster" --config "$config" --kubeconfig "" --timeout 180s --wait 120s
   fi
 fi
+
+# A kwok controller that starts again (a stopped cluster started, or the controller
+# restarted) has a new identity, and acts for a node (starts and deletes its pods, so
+# namespaces empty) only once it holds the node's Lease. The stopped controller's Leases
+# would keep every node unmanaged until they expire (200 s with an older cluster's
+# setting). Every Lease last renewed before the running controller started is such a
+# Lease: shorten it to one second, so that it has expired (the JSON patch's test leaves
+# alone a Lease the controller took meanwhile; deleting Leases instead would leave the
+# controller unable to renew one it held), then wait until the controller holds them all.
+take_over_node_leases() {
+  local pid since name renewed lease nodes fresh deadline=$((SECONDS + 3 * node_lease_seconds))
+  pid=$(cat "$KWOK_WORKDIR/clusters/$cluster/pids/kwok-controller.pid")
+  since=$(date -u -d "$(ps -o lstart= -p "$pid")" +%Y-%m-%dT%H:%M:%S.%6NZ) ||
+    die "the kwok controller (pid $pid) is not running"
+  local -a stale=()
+  while read -r name renewed; do
+    [[ -n $renewed && $renewed < $since ]] && stale+=("$name $renewed")
+  done < <(kubectl get lease --namespace kube-node-lease \
+    -o jsonpath='{range .items[*]}{.metadata.name} {.spec.renewTime}{"\n"}{end}')
+  if ((${#stale[@]})); then
+    log "cluster $cluster: expiring the Leases of ${#stale[@]} nodes that a stopped kwok controller held"
+  fi
+  for lease in "${stale[@]}"; do
+    read -r name renewed <<< "$lease"
+    kubectl patch lease --namespace kube-node-lease "$name" --type=json -p \
+      "[{\"op\": \"test\", \"path\": \"/spec/renewTime\", \"value\": \"$renewed\"},
+        {\"op\": \"replace\", \"path\": \"/spec/leaseDurationSeconds\", \"value\": 1}]" > /dev/null 2>&1 || true
+  done
+  nodes=$(kubectl get nodes --no-headers | wc -l)
+  while fresh=$(kubectl get lease --namespace kube-node-lease \
+    -o jsonpath='{range .items[*]}{.spec.renewTime}{"\n"}{end}' | awk -v since="$since" '$0 >= since' | wc -l)
+    ((fresh < nodes)); do
+    ((SECONDS < deadline)) || die "the kwok controller holds the Leases of $fresh of the $nodes nodes"
+    sleep 1
+  done
+}
 
 fixtures=$MAS_CACHE_DIR/fixtures-$cluster.yaml
 # The fixtures are rendered by the project's virtualenv (PyYAML, ansible-inventory).
@@ -113,6 +156,7 @@ kubectl get pv -l mas.platform/local-volume=true \
     fi
   done
 kubectl wait --for=condition=Ready node --all --timeout=120s > /dev/null
+take_over_node_leases
 log "cluster $cluster: ready; kubeconfig $kubeconfig"
 kubectl get nodes -L node-role,node.kubernetes.io/instance-type \
   -o custom-columns='NAME:.metadata.name,STATUS:.status.conditions[?(@.type=="Ready")].type,ROLE:.metadata.labels.node-role,TYPE:.metadata.labels.node\.kubernetes\.io/instance-type,CPU:.status.allocatable.cpu,MEMORY:.status.allocatable.memory,GPU:.status.allocatable.nvidia\.com/gpu'
