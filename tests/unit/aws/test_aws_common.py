@@ -40,16 +40,34 @@ def test_missing_credentials_say_where_they_can_come_from():
     assert "no usable AWS credentials" in error.msg and "AWS_PROFILE" in error.msg
 
 
-@pytest.mark.parametrize("exc, retryable", [
-    (client_error("ThrottlingException", status=400), True),
-    (client_error("RequestLimitExceeded"), True),
-    (client_error("ServiceUnavailableException", status=503), True),
-    (client_error("SomethingElse", status=502), True),
-    (client_error("InvalidParameterException"), False),
-    (ValueError("x"), False),
+@pytest.mark.parametrize("code, status, retried", [
+    ("ThrottlingException", 400, True),
+    ("RequestLimitExceeded", 400, True),
+    ("ServiceUnavailableException", 503, True),
+    ("502", 502, True),  # botocore's code for a 5xx that names none
+    ("InvalidParameterException", 400, False),
 ])
-def test_what_is_retried(exc, retryable):
-    assert aws.is_retryable(exc) is retryable
+def test_what_is_retried(aws_stubs, code, status, retried):
+    stub = aws_stubs("eks")
+    stub.add_client_error("describe_cluster", code, "boom", status)
+    api = aws.AwsApi(dict(region=REGION))
+    if retried:
+        stub.add_response("describe_cluster", {"cluster": cluster()}, {"name": CLUSTER})
+        assert api.call("eks", "describe_cluster", "EKS cluster", name=CLUSTER)["cluster"]["name"] == CLUSTER
+    else:
+        with pytest.raises(aws.AwsApiError) as raised:  # at once: no second response is stubbed
+            api.call("eks", "describe_cluster", "EKS cluster", name=CLUSTER)
+        assert raised.value.code == code
+
+
+def test_paginate_reads_every_page(aws_stubs):
+    stub = aws_stubs("eks")
+    stub.add_response("list_nodegroups", {"nodegroups": ["a", "b"], "nextToken": "t1"}, {"clusterName": CLUSTER})
+    stub.add_client_error("list_nodegroups", "ThrottlingException", "Rate exceeded", 400)
+    stub.add_response("list_nodegroups", {"nodegroups": ["a", "b"], "nextToken": "t1"}, {"clusterName": CLUSTER})
+    stub.add_response("list_nodegroups", {"nodegroups": ["c"]}, {"clusterName": CLUSTER, "nextToken": "t1"})
+    api = aws.AwsApi(dict(region=REGION))
+    assert api.paginate("eks", "list_nodegroups", "nodegroups", "EKS cluster", clusterName=CLUSTER) == ["a", "b", "c"]
 
 
 def test_throttling_is_retried_until_the_call_succeeds(aws_stubs):
@@ -87,6 +105,9 @@ def test_a_region_is_required():
     ({"a": "1"}, {"a": "1"}, False, {}, []),
     ({"a": "1", "b": "2"}, {"a": "2"}, False, {"a": "2"}, []),
     ({"a": "1", "b": "2"}, {"a": "1"}, True, {}, ["b"]),
+    ({"c": "3", "b": "2", "a": "1"}, {}, True, {}, ["a", "b", "c"]),
+    ({"aws:cloudformation:stack-name": "s"}, {}, True, {}, []),  # AWS's own tags stay
+    (None, {"a": 1}, False, {"a": 1}, []),
 ])
 def test_tag_changes(current, desired, purge, to_set, to_remove):
     assert aws.tag_changes(current, desired, purge) == (to_set, to_remove)

@@ -6,11 +6,19 @@
 - ``AWS_CONNECTION_SPEC`` is the connection part of every AWS module's argument spec
   (paired with the ``mas.platform.aws`` doc fragment); ``aws_argument_spec`` adds the
   wait options and a module's own options to it.
-- ``AwsApi`` makes one boto3 client per service and runs every call through ``call``:
-  throttling and transient errors are retried with jittered backoff, and any error
-  becomes one ``PlatformError`` whose message names the operation, the resource and
-  the endpoint (unreachable endpoint, rejected credentials, permission denied...).
-- Pure helpers for tags and versions.
+- ``AwsApi`` makes one boto3 client per service and runs every call through ``call``
+  (or ``paginate``, on boto3's paginators): throttling and transient errors are retried
+  with amazon.aws's ``AWSRetry`` (jittered backoff), and any error becomes one
+  ``PlatformError`` whose message names the operation, the resource and the endpoint
+  (unreachable endpoint, rejected credentials, permission denied...).
+- Tags are compared and converted by amazon.aws's tagging helpers; versions by the pure
+  helpers here.
+
+What stays here rather than in amazon.aws: its ``AnsibleAWSModule`` (with its retrying
+client and ``fail_json_aws``) is a module class, and these modules are built on the
+collection's own ``PlatformModule`` (one error type, check mode and diff for every
+module); so the connection options and the one-line error messages (``describe_error``)
+are this file's.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -21,11 +29,16 @@ import re
 
 from ansible.module_utils.basic import env_fallback
 
+from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+from ansible_collections.amazon.aws.plugins.module_utils.tagging import (
+    ansible_dict_to_boto3_tag_list,
+    boto3_tag_list_to_ansible_dict,
+    compare_aws_tags,
+)
 from ansible_collections.mas.platform.plugins.module_utils.base import (
     WAIT_ARGUMENT_SPEC,
     EndpointError,
     PlatformError,
-    retry_with_backoff,
     wait_for,
 )
 
@@ -58,14 +71,19 @@ AWS_CONNECTION_SPEC = dict(
     validate_certs=dict(type="bool", default=True),
 )
 
-# Error codes after which the same call may succeed: throttling and transient faults.
-RETRYABLE_CODES = frozenset([
-    "Throttling", "ThrottlingException", "ThrottledException", "RequestThrottledException",
-    "TooManyRequestsException", "RequestLimitExceeded", "ProvisionedThroughputExceededException",
-    "SlowDown", "RequestThrottled", "EC2ThrottledException", "PriorRequestNotComplete",
-    "InternalError", "InternalFailure", "ServiceUnavailable", "ServiceUnavailableException",
-    "ServerException",
-])
+# Error codes after which the same call may succeed, beyond those AWSRetry retries
+# itself (Throttling, RequestLimitExceeded, TooManyRequestsException, InternalError,
+# InternalFailure, ServiceUnavailable, Unavailable): the services' other throttling and
+# transient codes, and a bare 5xx (botocore names an error without a code by its status).
+RETRY_EXTRA_CODES = [
+    "ThrottlingException", "ThrottledException", "RequestThrottledException", "RequestThrottled",
+    "ProvisionedThroughputExceededException", "SlowDown", "EC2ThrottledException", "PriorRequestNotComplete",
+    "ServiceUnavailableException", "ServerException", "InternalServerError", "BadGateway", "GatewayTimeout",
+    "500", "502", "503", "504",
+]
+# Full-jitter exponential backoff: up to 0.5 s before the second try, at most 8 s.
+RETRY_DELAY = 0.5
+RETRY_MAX_DELAY = 8
 CREDENTIAL_CODES = frozenset([
     "UnrecognizedClientException", "InvalidClientTokenId", "InvalidAccessKeyId", "SignatureDoesNotMatch",
     "AuthFailure", "ExpiredToken", "ExpiredTokenException", "InvalidSignatureException", "IncompleteSignature",
@@ -102,16 +120,6 @@ def error_code(exc):
     """The AWS error code of a ClientError (or '' for anything else)."""
     response = getattr(exc, "response", None) or {}
     return (response.get("Error") or {}).get("Code") or ""
-
-
-def is_retryable(exc):
-    """Throttling, a transient 5xx, or a dropped connection: worth another try."""
-    if HAS_BOTO3 and isinstance(exc, ClientError):
-        if error_code(exc) in RETRYABLE_CODES:
-            return True
-        status = (exc.response.get("ResponseMetadata") or {}).get("HTTPStatusCode") or 0
-        return status in (500, 502, 503, 504)
-    return False
 
 
 def describe_error(exc, operation, resource, endpoint):
@@ -164,8 +172,8 @@ class AwsApi(object):
 
     def client(self, service):
         if service not in self._clients:
-            # Retries are ours (retry_with_backoff), so that they are the same for
-            # every call and a test can see them; botocore's are switched off.
+            # Retries are AWSRetry's (``call``), so that they are the same for every
+            # call and a test can see them; botocore's are switched off.
             config = Config(retries=dict(total_max_attempts=1), user_agent_extra="mas.platform")
             self._clients[service] = self.session.client(
                 service, region_name=self.region, endpoint_url=self.endpoint_url,
@@ -176,8 +184,13 @@ class AwsApi(object):
         """``client(service).<operation>(**kwargs)`` with retries; raises AwsApiError
         (or EndpointError) naming ``resource`` on failure."""
         method = getattr(self.client(service), operation)
+        return self._retrying(service, operation, resource, attempts, lambda: method(**kwargs))
+
+    def _retrying(self, service, operation, resource, attempts, call):
+        retry = AWSRetry.jittered_backoff(retries=attempts, delay=RETRY_DELAY, max_delay=RETRY_MAX_DELAY,
+                                          catch_extra_error_codes=RETRY_EXTRA_CODES)
         try:
-            return retry_with_backoff(lambda: method(**kwargs), is_retryable, attempts=attempts)
+            return retry(call)()
         except (ClientError, BotoCoreError) as exc:
             raise describe_error(exc, operation, resource, self.endpoint(service))
 
@@ -190,25 +203,13 @@ class AwsApi(object):
                 return None
             raise
 
-    def paginate(self, service, operation, key, resource, **kwargs):
-        """All items of a paginated list call (``key`` names the list in each page)."""
-        items = []
-        token_key, next_key = _pagination_keys(service)
-        while True:
-            page = self.call(service, operation, resource, **kwargs)
-            items.extend(page.get(key) or [])
-            token = page.get(next_key)
-            if not token:
-                return items
-            kwargs[token_key] = token
-
-
-def _pagination_keys(service):
-    if service == "iam":
-        return "Marker", "Marker"
-    if service == "elbv2":
-        return "Marker", "NextMarker"
-    return "nextToken", "nextToken"
+    def paginate(self, service, operation, key, resource, attempts=6, **kwargs):
+        """All items of a paginated list call (``key`` names the list in each page), read
+        with boto3's paginator for ``operation``; a throttled page reads them all again."""
+        paginator = self.client(service).get_paginator(operation)
+        pages = self._retrying(service, operation, resource, attempts,
+                               lambda: paginator.paginate(**kwargs).build_full_result())
+        return pages.get(key) or []
 
 
 def _boto3_session(params):
@@ -252,23 +253,21 @@ def _health(resource):
 
 
 def tag_changes(current, desired, purge=False):
-    """(tags to set, keys to remove) to go from ``current`` to ``desired``.
-
-    Tags someone else added are kept unless ``purge``."""
-    current = current or {}
-    desired = desired or {}
-    to_set = dict((k, v) for k, v in desired.items() if current.get(k) != v)
-    to_remove = sorted(k for k in current if k not in desired) if purge else []
-    return to_set, to_remove
+    """(tags to set, sorted keys to remove) to go from ``current`` to ``desired``
+    (amazon.aws's ``compare_aws_tags``: tags someone else added are kept unless ``purge``,
+    and AWS's own ``aws:`` tags always)."""
+    to_set, to_remove = compare_aws_tags(current or {}, desired or {}, purge_tags=purge)
+    return to_set, sorted(to_remove)
 
 
 def tag_list_to_dict(tags):
     """[{'Key': k, 'Value': v}] (EC2, ELB, IAM style) -> {k: v}."""
-    return dict((t["Key"], t.get("Value", "")) for t in tags or [])
+    return boto3_tag_list_to_ansible_dict(tags)
 
 
 def tag_dict_to_list(tags):
-    return [dict(Key=k, Value=v) for k, v in sorted((tags or {}).items())]
+    """{k: v} -> [{'Key': k, 'Value': v}], sorted by key."""
+    return ansible_dict_to_boto3_tag_list(dict(sorted((tags or {}).items())))
 
 
 def minor_version(version, key="version"):
