@@ -38,9 +38,11 @@ class PlaybookRun:
         self.stdout, self.stderr = completed.stdout or "", completed.stderr or ""
         self.report = None
         if json_report:
-            start = self.stdout.find("{")
+            # The report is the JSON object that starts a line (the progress callback's
+            # lines may come before it).
+            found = re.search(r"^\{", self.stdout, re.MULTILINE)
             try:
-                self.report = json.loads(self.stdout[start:]) if start >= 0 else None
+                self.report = json.loads(self.stdout[found.start():]) if found else None
             except ValueError:
                 self.report = None
 

@@ -30,6 +30,8 @@ import traceback
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
+from ansible_collections.mas.platform.plugins.module_utils.progress import Progress
+
 
 class PlatformError(Exception):
     """An error a user can act on. ``msg`` names the key or the endpoint."""
@@ -83,19 +85,22 @@ class PlatformModule(AnsibleModule):
         self.exit_json(**result)
 
 
-def wait_for(check, timeout, description, interval=1.0, max_interval=10.0):
+def wait_for(check, timeout, description, interval=1.0, max_interval=10.0, state=None):
     """Call ``check()`` until it returns a truthy value, with capped exponential backoff.
 
     Returns that value. Raises PlatformError naming ``description`` after ``timeout``
     seconds; the message includes what the last check returned so that the user sees
-    what did not come up.
+    what did not come up. ``state()``, when given, says what the last check saw, for the
+    wait's progress lines (module_utils/progress.py).
     """
     deadline = time.monotonic() + timeout
+    progress = Progress(timeout, what=description)
     last = None
     while True:
         last = check()
         if last:
             return last
+        progress(state or "still waiting")
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             raise PlatformError("timed out after %ss waiting for %s" % (timeout, description), last_state=last)

@@ -92,6 +92,7 @@ queues:
 import time
 
 from ansible_collections.mas.platform.plugins.module_utils.base import PlatformError, PlatformModule
+from ansible_collections.mas.platform.plugins.module_utils.progress import Progress
 from ansible_collections.mas.platform.plugins.module_utils.clients.rabbitmq import (
     compile_pattern,
     describe_depths,
@@ -114,12 +115,24 @@ def read_depths(client, pattern):
     return [queue_depth(q) for q in select_queues(client.queues(), pattern)]
 
 
-def wait_drained(client, pattern, timeout, stable_for, sleep=time.sleep, clock=time.monotonic):
+def describe_progress(pattern, depths):
+    """What a drain's progress line says: the queues that still hold messages."""
+    busy = [d for d in depths if d["messages"]]
+    if not busy:
+        return "draining %s: every matching queue reads empty (%d)" % (pattern.pattern, len(depths))
+    return "draining %s: %s" % (pattern.pattern, ", ".join(
+        "{0} {1:,} ready, {2:,} unacked, {3} consumers".format(
+            d["name"], d["messages_ready"], d["messages_unacknowledged"], d["consumers"]) for d in busy))
+
+
+def wait_drained(client, pattern, timeout, stable_for, sleep=time.sleep, clock=time.monotonic, progress=None):
     """(drained, depths, waited): poll until every queue reads empty for stable_for seconds."""
     start = clock()
     empty_since = None
     while True:
         depths = read_depths(client, pattern)
+        if progress is not None:
+            progress(lambda: describe_progress(pattern, depths))
         now = clock()
         if any(d["messages"] for d in depths):
             empty_since = None
@@ -143,7 +156,8 @@ def drain(module):
         depths = read_depths(client, pattern)
         drained, waited = not any(d["messages"] for d in depths), 0
     else:
-        drained, depths, waited = wait_drained(client, pattern, params["wait_timeout"], params["stable_for"])
+        drained, depths, waited = wait_drained(client, pattern, params["wait_timeout"], params["stable_for"],
+                                               progress=Progress(params["wait_timeout"]))
     remaining = [d for d in depths if d["messages"]]
     result = dict(changed=False, drained=drained, waited=waited, remaining=remaining, queues=depths)
     if not drained and not module.check_mode:

@@ -238,7 +238,7 @@ def wait_until_status(read, wanted, failed, timeout, description):
         return None
 
     try:
-        return wait_for(check, timeout, description)
+        return wait_for(check, timeout, description, state=lambda: "status %s" % (seen.get("status") or "gone"))
     except PlatformError as exc:
         if exc.msg.startswith("timed out"):
             raise PlatformError("%s (last status: %s)" % (exc.msg, seen.get("status") or "gone"))

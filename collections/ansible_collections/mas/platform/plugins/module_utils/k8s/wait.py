@@ -21,6 +21,7 @@ from ansible_collections.mas.platform.plugins.module_utils.base import PlatformE
 from ansible_collections.mas.platform.plugins.module_utils.k8s.client import call_api, find_resource, get_or_none
 from ansible_collections.mas.platform.plugins.module_utils.k8s.objects import object_id
 from ansible_collections.mas.platform.plugins.module_utils.k8s.readiness import FAILED, readiness
+from ansible_collections.mas.platform.plugins.module_utils.progress import Progress
 
 
 def _selector(obj):
@@ -110,10 +111,18 @@ POLL_FIRST = 0.1
 POLL_MAX = 2.0
 
 
-def wait_ready(reader, objects, timeout, progress=None):
+def progress_state(states):
+    """A wait's progress line: how many are ready, and the first few that are not, why."""
+    waiting = ["%s (%s)" % (oid, state.reason) for oid, (state, _obj) in sorted(states.items()) if not state.ready]
+    more = " and %d more" % (len(waiting) - 3) if len(waiting) > 3 else ""
+    return "%d of %d ready; waiting for %s%s" % (len(states) - len(waiting), len(states), ", ".join(waiting[:3]), more)
+
+
+def wait_ready(reader, objects, timeout):
     """Wait until every object is ready. Returns {id: live object}; raises PlatformError
     naming what is not ready when one fails or the timeout passes."""
     deadline = time.monotonic() + timeout
+    progress = Progress(timeout)
     # Read again soon, then less often: a workload on a node that is up is ready within a
     # second or two of being applied, and each read is one request per kind and namespace.
     interval = POLL_FIRST
@@ -125,9 +134,8 @@ def wait_ready(reader, objects, timeout, progress=None):
             raise PlatformError(not_ready_message(dict((o, states[o]) for o in failed), reader, objects))
         if all(state.ready for state, _obj in states.values()):
             return live
+        progress(lambda: progress_state(states))
         remaining = deadline - time.monotonic()
-        if progress is not None:
-            progress(states, timeout - remaining, timeout)
         if remaining <= 0:
             raise PlatformError("not ready after %ds: %s" % (timeout, not_ready_message(states, reader, objects)))
         time.sleep(min(interval, remaining))
