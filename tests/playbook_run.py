@@ -39,10 +39,11 @@ class PlaybookRun:
         self.report = None
         if json_report:
             # The report is the JSON object that starts a line (the progress callback's
-            # lines may come before it).
+            # lines may come before it, the summary callback's after it).
             found = re.search(r"^\{", self.stdout, re.MULTILINE)
             try:
-                self.report = json.loads(self.stdout[found.start():]) if found else None
+                # raw_decode: the summary callback's lines follow the report.
+                self.report = json.JSONDecoder().raw_decode(self.stdout[found.start():])[0] if found else None
             except ValueError:
                 self.report = None
 

@@ -125,8 +125,9 @@ def run_deploy(cluster, inventory, label, workdir, playbook="deploy.yml", check=
     out = result.stdout
     (workdir / ("%s.json" % re.sub(r"\W+", "-", label))).write_text(out + result.stderr)
     try:
-        report = json.loads(out[out.index("{"):])
-    except ValueError:
+        # The report starts a line; the summary callback's lines follow it.
+        report = json.JSONDecoder().raw_decode(out[re.search(r"^\{", out, re.MULTILINE).start():])[0]
+    except (ValueError, AttributeError):
         report = None
     if result.returncode or not report:
         tail = "\n".join((out + result.stderr).splitlines()[-40:])

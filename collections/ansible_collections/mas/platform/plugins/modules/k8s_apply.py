@@ -258,6 +258,10 @@ objects:
     changed:
       description: Whether this object changed (or would change, in check mode).
       type: bool
+    action:
+      description: What the run did to it (or would do, in check mode) - C(created), C(changed), C(deleted) or C(unchanged).
+      type: str
+      sample: created
 changed_objects:
   description: The ids of the objects that changed.
   returned: always

@@ -96,6 +96,16 @@ def _live(obj):
     return redact(obj)
 
 
+def action(changed, before, after):
+    """What applying did to one object (or would do, in check mode): created, changed,
+    deleted or unchanged."""
+    if not changed:
+        return "unchanged"
+    if after is None:
+        return "deleted"
+    return "created" if before is None else "changed"
+
+
 class StepRunner(object):
     """Runs the steps of one k8s_apply call."""
 
@@ -146,7 +156,7 @@ class StepRunner(object):
     # -- one step ------------------------------------------------------------------------
 
     def _record(self, obj, changed, before, after):
-        self.objects.append(dict(id=object_id(obj), changed=changed))
+        self.objects.append(dict(id=object_id(obj), changed=changed, action=action(changed, before, after)))
         if changed:
             self.diffs.append(dict(before=redact(comparable(before)), after=redact(comparable(after)),
                                    before_header=object_id(obj), after_header=object_id(obj)))
