@@ -32,6 +32,7 @@ from ansible.module_utils.six.moves.urllib.parse import quote
 
 from ansible_collections.mas.platform.plugins.module_utils.base import EndpointError, PlatformError
 from ansible_collections.mas.platform.plugins.module_utils.clients.json_http import error_reason, json_request
+from ansible_collections.mas.platform.plugins.module_utils.progress import Progress
 
 
 # The connection options of every module that talks to RabbitMQ (doc fragment:
@@ -231,11 +232,13 @@ def poll_queues(client, names, satisfied, timeout, interval=0.5, max_interval=1.
     sleep = sleep or time.sleep
     clock = clock or time.monotonic
     deadline = clock() + timeout
+    progress = Progress(timeout, what="the queues' policies")
     while True:
         by_name = dict((q["name"], q) for q in client.queues())
         pending = sorted(n for n in names if n in by_name and not satisfied(by_name[n]))
         remaining = deadline - clock()
         if not pending or remaining <= 0:
             return pending, by_name
+        progress(lambda: "%d of %d queues not yet done: %s" % (len(pending), len(names), ", ".join(pending[:5])))
         sleep(min(interval, remaining))
         interval = min(interval * 2, max_interval)
