@@ -218,6 +218,14 @@ def readiness(obj):
     return predicate(obj)
 
 
+def pod_summary(pod):
+    """What a verify or a failure message needs of a pod."""
+    meta, spec, status = pod.get("metadata") or {}, pod.get("spec") or {}, pod.get("status") or {}
+    state = readiness(dict(pod, kind="Pod"))
+    return {"name": meta.get("name"), "node": spec.get("nodeName"), "phase": status.get("phase"),
+            "ready": state.ready, "reason": state.reason}
+
+
 def is_ready(obj):
     return readiness(obj).ready
 

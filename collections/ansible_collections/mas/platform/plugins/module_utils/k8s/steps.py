@@ -40,9 +40,9 @@ from ansible_collections.mas.platform.plugins.module_utils.k8s.credentials impor
     decode_data,
     substitute,
 )
-from ansible_collections.mas.platform.plugins.module_utils.k8s.readiness import readiness
+from ansible_collections.mas.platform.plugins.module_utils.k8s.readiness import pod_summary, readiness
 from ansible_collections.mas.platform.plugins.module_utils.k8s.verify import Verifier
-from ansible_collections.mas.platform.plugins.module_utils.k8s.wait import Reader, pod_summary, wait_ready
+from ansible_collections.mas.platform.plugins.module_utils.k8s.wait import Reader, wait_ready
 
 WAIT_KINDS = ["Deployment", "StatefulSet", "DaemonSet", "CustomResourceDefinition"]
 

@@ -16,7 +16,7 @@ __metaclass__ = type
 
 from ansible_collections.mas.platform.plugins.module_utils.k8s.client import call_api, find_resource
 from ansible_collections.mas.platform.plugins.module_utils.k8s.objects import object_id
-from ansible_collections.mas.platform.plugins.module_utils.k8s.wait import pod_summary
+from ansible_collections.mas.platform.plugins.module_utils.k8s.readiness import pod_summary
 
 
 def _required_distinct_nodes(template_spec):

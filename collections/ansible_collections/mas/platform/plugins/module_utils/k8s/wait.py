@@ -20,7 +20,7 @@ import time
 from ansible_collections.mas.platform.plugins.module_utils.base import PlatformError
 from ansible_collections.mas.platform.plugins.module_utils.k8s.client import call_api, find_resource, get_or_none
 from ansible_collections.mas.platform.plugins.module_utils.k8s.objects import object_id
-from ansible_collections.mas.platform.plugins.module_utils.k8s.readiness import FAILED, readiness
+from ansible_collections.mas.platform.plugins.module_utils.k8s.readiness import FAILED, pod_summary, readiness
 from ansible_collections.mas.platform.plugins.module_utils.progress import Progress
 
 
@@ -72,14 +72,6 @@ class Reader(object):
         listed = call_api(self.endpoint, "reading the pods of %s" % object_id(obj), self.client.get, resource,
                           namespace=(obj.get("metadata") or {}).get("namespace"), label_selector=selector).to_dict()
         return listed.get("items") or []
-
-
-def pod_summary(pod):
-    """What a verify or a failure message needs of a pod."""
-    meta, spec, status = pod.get("metadata") or {}, pod.get("spec") or {}, pod.get("status") or {}
-    state = readiness(dict(pod, kind="Pod"))
-    return {"name": meta.get("name"), "node": spec.get("nodeName"), "phase": status.get("phase"),
-            "ready": state.ready, "reason": state.reason}
 
 
 def not_ready_message(states, reader, objects):

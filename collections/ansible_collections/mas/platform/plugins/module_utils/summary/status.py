@@ -25,7 +25,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.mas.platform.plugins.module_utils.k8s.readiness import readiness
+from ansible_collections.mas.platform.plugins.module_utils.k8s.objects import object_id
+from ansible_collections.mas.platform.plugins.module_utils.k8s.readiness import pod_summary, readiness
 
 WORKLOAD_KINDS = ("Deployment", "StatefulSet", "DaemonSet")
 NODE_GROUP_LABELS = ("eks.amazonaws.com/nodegroup", "node-role")
@@ -43,10 +44,6 @@ def node_group(node):
 
 def _meta(obj):
     return obj.get("metadata") or {}
-
-
-def _id(obj):
-    return "%s/%s/%s" % (obj.get("kind"), _meta(obj).get("namespace"), _meta(obj).get("name"))
 
 
 def _replicas(obj):
@@ -84,7 +81,7 @@ def _workload(obj, pods, groups):
     state = readiness(obj)
     own = [pod for pod in pods if _selects(obj, pod)]
     entry = dict(
-        id=_id(obj), kind=obj.get("kind"), namespace=_meta(obj).get("namespace"), name=_meta(obj).get("name"),
+        id=object_id(obj), kind=obj.get("kind"), namespace=_meta(obj).get("namespace"), name=_meta(obj).get("name"),
         ready=ready, desired=desired, state=state.state, reason=state.reason, images=_images(obj),
         node_groups=sorted(set(groups.get((pod.get("spec") or {}).get("nodeName"), "unscheduled") for pod in own)))
     if not state.ready:
@@ -92,11 +89,8 @@ def _workload(obj, pods, groups):
         refusal = _refusal(obj)
         if refusal:
             why.append(refusal)
-        waiting = []
-        for pod in sorted(own, key=lambda p: _meta(p).get("name") or ""):
-            pod_state = readiness(dict(pod, kind="Pod"))
-            if not pod_state.ready:
-                waiting.append("%s %s" % (_meta(pod).get("name"), pod_state.reason))
+        pods_of = sorted((pod_summary(pod) for pod in own), key=lambda p: p["name"] or "")
+        waiting = ["%s %s" % (p["name"], p["reason"]) for p in pods_of if not p["ready"]]
         if waiting:
             more = " and %d more" % (len(waiting) - PODS_QUOTED) if len(waiting) > PODS_QUOTED else ""
             why.append("; ".join(waiting[:PODS_QUOTED]) + more)
