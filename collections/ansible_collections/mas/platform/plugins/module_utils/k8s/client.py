@@ -24,10 +24,17 @@ from ansible_collections.mas.platform.plugins.module_utils.base import (
 )
 
 try:
-    from kubernetes import config as k8s_config
-    from kubernetes import client as k8s_client
-    from kubernetes.dynamic import DynamicClient
-    from kubernetes.dynamic.exceptions import ApiException, DynamicApiError, ResourceNotFoundError
+    # The parts of the library the modules use, without its generated classes (library.py).
+    from ansible_collections.mas.platform.plugins.module_utils.k8s.library import load as _load_kubernetes
+    _KUBERNETES = _load_kubernetes()
+    k8s_config = _KUBERNETES.config
+    k8s_client = _KUBERNETES.client
+    DynamicClient = _KUBERNETES.DynamicClient
+    ApiException = _KUBERNETES.ApiException
+    DynamicApiError = _KUBERNETES.DynamicApiError
+    ResourceNotFoundError = _KUBERNETES.ResourceNotFoundError
+    NotFoundError = _KUBERNETES.NotFoundError
+    ConfigException = _KUBERNETES.ConfigException
     from urllib3.exceptions import HTTPError as Urllib3Error
     HAS_KUBERNETES = True
     KUBERNETES_IMPORT_ERROR = None

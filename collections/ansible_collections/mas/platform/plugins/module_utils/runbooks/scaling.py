@@ -42,12 +42,18 @@ from ansible_collections.mas.platform.plugins.module_utils.preflight.capacity im
 )
 
 try:
-    from kubernetes import client as k8s_client
-    from kubernetes import config as k8s_config
-    from kubernetes.client.rest import ApiException
-    from kubernetes.config.config_exception import ConfigException
-    from kubernetes.dynamic import DynamicClient
-    from kubernetes.dynamic.exceptions import DynamicApiError, NotFoundError, ResourceNotFoundError
+    # The library's parts as the k8s package imports them (k8s/library.py); a name missing
+    # here means the library is missing.
+    from ansible_collections.mas.platform.plugins.module_utils.k8s.client import (
+        ApiException,
+        ConfigException,
+        DynamicApiError,
+        DynamicClient,
+        k8s_client,
+        k8s_config,
+        NotFoundError,
+        ResourceNotFoundError,
+    )
 
     HAS_KUBERNETES = True
     KUBERNETES_IMPORT_ERROR = None
