@@ -4,7 +4,7 @@
 """Waiting for applied objects to be ready, with the one readiness rule (readiness.py).
 
 ``wait_ready`` polls the objects (one list per kind and namespace per round, never a
-fixed sleep: the interval grows from 0.1 s to 0.5 s) until every one is ready, one has
+fixed sleep: the interval grows from 0.1 s to 0.5 s, and to 2 s after 30 s) until every one is ready, one has
 failed, or the timeout passes. On failure or timeout the message names each object that
 is not ready, why (readiness.py's reason), and what its pods say: a pod the scheduler
 cannot place ("0/3 nodes are available: 3 Insufficient nvidia.com/gpu"), an image that
@@ -98,12 +98,21 @@ def not_ready_message(states, reader, objects):
     return "; ".join(lines)
 
 
-# The seconds between two reads of the objects a wait watches: the first, and the most.
-# A read is one list request per kind and namespace; a wait that read less often than
-# every 0.5 s would add more to each of the deploy's sequential rollouts (one per core
-# service and agent phase) than the reads cost the API server.
+# The seconds between two reads of the objects a wait watches: the first, the most while
+# the wait is young, and the most after that. A read is one list request per kind and
+# namespace. Most rollouts end within seconds, and there a read every 0.5 s at most keeps
+# each of the deploy's sequential steps (one per core service and agent phase) from
+# waiting longer than it must; a rollout still going after 30 s (image pulls, a node
+# coming up) is read every 2 s.
 POLL_FIRST = 0.1
 POLL_MAX = 0.5
+POLL_MAX_LATER = 2.0
+POLL_LATER_AFTER = 30.0
+
+
+def poll_max(elapsed):
+    """The longest interval between two reads, after ``elapsed`` seconds of a wait."""
+    return POLL_MAX if elapsed < POLL_LATER_AFTER else POLL_MAX_LATER
 
 
 def progress_state(states):
@@ -116,7 +125,8 @@ def progress_state(states):
 def wait_ready(reader, objects, timeout):
     """Wait until every object is ready. Returns {id: live object}; raises PlatformError
     naming what is not ready when one fails or the timeout passes."""
-    deadline = time.monotonic() + timeout
+    started = time.monotonic()
+    deadline = started + timeout
     progress = Progress(timeout)
     # Read again soon, then less often: a workload on a node that is up is ready within a
     # second or two of being applied, and each read is one request per kind and namespace.
@@ -134,4 +144,4 @@ def wait_ready(reader, objects, timeout):
         if remaining <= 0:
             raise PlatformError("not ready after %ds: %s" % (timeout, not_ready_message(states, reader, objects)))
         time.sleep(min(interval, remaining))
-        interval = min(interval * 1.5, POLL_MAX)
+        interval = min(interval * 1.5, poll_max(time.monotonic() - started))
