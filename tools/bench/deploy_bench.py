@@ -294,7 +294,8 @@ def main():
         manifests = written_objects(cluster)
         cluster.create()
         results["kubectl"] = kubectl_baseline(cluster, manifests, workdir)
-        cluster.delete()
+        if not args.keep:
+            cluster.delete()
         if not args.skip_nodes:
             inventory = scaled_inventory(args.nodes, workdir)
             big = Cluster("mas-bench-nodes", inventory)
@@ -303,7 +304,8 @@ def main():
             nodes_result = run_deploy(big, inventory, "deploy.yml, empty cluster, %d nodes" % args.nodes, workdir)
             results["nodes_noop"] = run_deploy(big, inventory, "deploy.yml, no-op re-run, %d nodes" % args.nodes,
                                                workdir)
-            big.delete()
+            if not args.keep:
+                big.delete()
         met = report(results, nodes_result, args.nodes)
     except subprocess.CalledProcessError as exc:
         raise SystemExit("%s failed (rc=%d): %s" % (" ".join(map(str, exc.cmd)), exc.returncode,
