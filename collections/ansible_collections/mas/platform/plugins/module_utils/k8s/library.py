@@ -8,10 +8,11 @@ in-cluster loaders and the REST layer. ``import kubernetes`` runs
 kubernetes/client/__init__.py, which imports every generated API and model class
 (about 1,000 modules): 0.45 s of each module process, most of its start. ``load()``
 imports the parts above first, with the packages ``kubernetes``, ``kubernetes.client``
-and ``kubernetes.client.models`` in place but their ``__init__`` not yet run; the first
+and ``kubernetes.client.models`` in place but their ``__init__`` not yet run. The first
 time anything asks such a package for a name it does not have (a generated class such as
-``kubernetes.client.CoreV1Api``), its real ``__init__`` runs then, and a submodule it is
-asked for is imported by itself; so every use of the library keeps working. Where the library was imported already, nothing changes.
+``kubernetes.client.CoreV1Api``), its real ``__init__`` runs then; a submodule it is asked
+for is imported by itself. So every use of the library keeps working. Where the library
+was imported already, nothing changes.
 """
 
 from __future__ import absolute_import, division, print_function
