@@ -45,9 +45,9 @@ def plugin_names(kind):
 
 
 # Filters and tests: asking a Jinja plugin loader for any name of a collection loads every
-# file of that kind there (a file holds several), so one name of each is enough.
+# file of that kind there (a file holds several), so one name of each collection is enough.
 # Lookups and actions: one plugin per file, each loaded by its name.
-JINJA = {filter_loader: ["ansible.builtin.to_json"], test_loader: ["ansible.builtin.match"]}
+JINJA = ((filter_loader, "filter", "ansible.builtin.to_json"), (test_loader, "test", "ansible.builtin.match"))
 BUILTIN_LOOKUPS = ["ansible.builtin.template", "ansible.builtin.env", "ansible.builtin.file"]
 
 
@@ -63,9 +63,8 @@ def preload():
             # The task that uses it reports it, in the run's context.
             missed.append(name)
 
-    for loader, kind in ((filter_loader, "filter"), (test_loader, "test")):
-        for name in JINJA[loader]:
-            load(loader, name)
+    for loader, kind, builtin in JINJA:
+        load(loader, builtin)
         names = plugin_names(kind)
         if names:
             load(loader, names[0], required=False)

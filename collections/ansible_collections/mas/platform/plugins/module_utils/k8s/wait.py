@@ -4,8 +4,8 @@
 """Waiting for applied objects to be ready, with the one readiness rule (readiness.py).
 
 ``wait_ready`` polls the objects (one list per kind and namespace per round, never a
-fixed sleep: the interval grows from 0.1 s to 0.5 s, and to 2 s after 30 s) until every one is ready, one has
-failed, or the timeout passes. On failure or timeout the message names each object that
+fixed sleep: the interval grows from 0.1 s to 0.5 s, and to 2 s after 30 s) until every
+one is ready, one has failed, or the timeout passes. On failure or timeout the message names each object that
 is not ready, why (readiness.py's reason), and what its pods say: a pod the scheduler
 cannot place ("0/3 nodes are available: 3 Insufficient nvidia.com/gpu"), an image that
 cannot be pulled, a crash loop.
