@@ -15,8 +15,10 @@ import json
 import os
 import pathlib
 import re
+import signal
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 
@@ -139,7 +141,8 @@ class PlaybookRun:
 
 
 def run_playbook(playbook, inventory="local", extra_vars=None, vars_files=(), args=(), check=False, diff=None,
-                 env=None, callback="json", verbosity=0, timeout=900, workdir=None, merge_stderr=False):
+                 env=None, callback="json", verbosity=0, timeout=900, workdir=None, merge_stderr=False,
+                 kill_when=None):
     """Run one playbook and return its PlaybookRun.
 
     playbook: a name under playbooks/ (``deploy`` or ``deploy.yml``) or a path;
@@ -149,7 +152,10 @@ def run_playbook(playbook, inventory="local", extra_vars=None, vars_files=(), ar
     (with ``--diff`` unless diff=False); env: variables added to the cleaned environment;
     callback: ``json`` (ansible.posix.json, parsed) or any stdout callback name;
     merge_stderr: stderr into stdout, in order, as a terminal shows them (the tests that
-    look for secrets in the output read both).
+    look for secrets in the output read both);
+    kill_when: a function the run is killed at (SIGKILL to ansible-playbook and every
+    process it started) as soon as it returns true, as a run dies midway; polled while
+    the run lasts.
     """
     path = pathlib.Path(playbook)
     if not path.is_absolute():
@@ -190,10 +196,36 @@ def run_playbook(playbook, inventory="local", extra_vars=None, vars_files=(), ar
     environment.update(env or {})
     started = time.monotonic()
     try:
-        completed = subprocess.run(command, cwd=str(REPO), env=environment, stdout=subprocess.PIPE,
-                                   stderr=subprocess.STDOUT if merge_stderr else subprocess.PIPE, text=True,
-                                   timeout=timeout)
+        if kill_when is None:
+            completed = subprocess.run(command, cwd=str(REPO), env=environment, stdout=subprocess.PIPE,
+                                       stderr=subprocess.STDOUT if merge_stderr else subprocess.PIPE, text=True,
+                                       timeout=timeout)
+        else:
+            completed = _run_until(command, environment, kill_when, timeout)
     finally:
         if extra_vars:
             extra_file.unlink(missing_ok=True)
     return PlaybookRun(command, completed, time.monotonic() - started, json_report=callback == "json")
+
+
+def _run_until(command, environment, kill_when, timeout):
+    """Run ``command`` in a session of its own; SIGKILL the session once ``kill_when()``."""
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        process = subprocess.Popen(command, cwd=str(REPO), env=environment, stdout=out, stderr=err, text=True,
+                                   start_new_session=True)
+        deadline = time.monotonic() + timeout
+        try:
+            while process.poll() is None:
+                if kill_when():
+                    os.killpg(process.pid, signal.SIGKILL)
+                    break
+                if time.monotonic() > deadline:
+                    raise subprocess.TimeoutExpired(command, timeout)
+                time.sleep(0.2)
+        finally:
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+        out.seek(0)
+        err.seek(0)
+        return subprocess.CompletedProcess(command, process.returncode, out.read(), err.read())

@@ -4,6 +4,7 @@ import pytest
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.mas.platform.plugins.filter.k8s import credential_placeholders, quantity
+from ansible_collections.mas.platform.plugins.filter.object_id import object_id
 from ansible_collections.mas.platform.plugins.filter.spec import agent_tiers, core_services
 
 
@@ -70,3 +71,11 @@ def test_quantity_makes_equal_quantities_equal():
     assert quantity("1Gi") == quantity("1024Mi")
     with pytest.raises(AnsibleFilterError, match="Kubernetes quantity"):
         quantity("lots")
+
+
+def test_object_id_names_namespaced_and_cluster_wide_objects_and_refuses_the_rest():
+    assert object_id({"kind": "Deployment", "metadata": {"namespace": "agents", "name": "executor"}}) == \
+        "Deployment/agents/executor"
+    assert object_id({"kind": "Namespace", "metadata": {"name": "agents"}}) == "Namespace/agents"
+    with pytest.raises(AnsibleFilterError, match="object_id expects a Kubernetes object"):
+        object_id("Deployment/agents/executor")

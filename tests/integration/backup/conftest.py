@@ -70,9 +70,10 @@ def rabbitmq_args(rabbitmq):
 
 @pytest.fixture
 def playbook(tmp_path, kubeconfig):
-    """playbook(name, extra_vars, check=False, env=None) -> PlaybookRun, against the local inventory."""
-    def _run(name, extra_vars, check=False, env=None):
-        return run_playbook(name, extra_vars=extra_vars, check=check, workdir=tmp_path,
+    """playbook(name, extra_vars, check=False, env=None, kill_when=None) -> PlaybookRun, against the
+    local inventory (kill_when: tests/playbook_run.py)."""
+    def _run(name, extra_vars, check=False, env=None, kill_when=None):
+        return run_playbook(name, extra_vars=extra_vars, check=check, workdir=tmp_path, kill_when=kill_when,
                             env=dict({"K8S_AUTH_KUBECONFIG": kubeconfig}, **(env or {})))
     return _run
 

@@ -1,9 +1,12 @@
 """Data corruption, end to end through the playbooks: 10,000 Redis keys and a RabbitMQ
 definition set are backed up (playbooks/backup.yml), corrupted and deleted, and
 playbooks/recovery.yml (data_corruption) brings every key and definition back, with the
-writers stopped and task intake paused meanwhile. A damaged pack in the bucket is refused,
-naming the store and the snapshot, before anything is stopped or written."""
+writers stopped and task intake paused meanwhile. A first recovery run, killed once it has
+stopped the writers, leaves their replicas in the state ConfigMap, and the run again brings
+them back. A damaged pack in the bucket is refused, naming the store and the snapshot,
+before anything is stopped or written."""
 
+import json
 import os
 import urllib.parse
 
@@ -24,6 +27,9 @@ from backup_helpers import (
 )
 
 KEYS = 10000
+# The state ConfigMap of the test (in its namespace), and the key of the writers' record.
+STATE = "mas-platform-state"
+RECORD = "recovery-writers.json"
 
 
 def write_keys(client, unique):
@@ -107,6 +113,7 @@ def settings(store, redis_args, rabbitmq_args, namespace, unique):
         backup_kubernetes_label_selector="app.kubernetes.io/part-of=mas-platform,mas-platform.test/run=%s" % unique,
         recovery_agent_namespaces=[namespace],
         recovery_task_queue_pattern=r"^tasks\.%s" % unique,
+        runbooks_state_configmap=dict(name=STATE, namespace=namespace),
     )
 
 
@@ -140,7 +147,16 @@ def test_every_key_and_definition_comes_back(playbook, settings, redis_server, r
     corrupt(client, rabbitmq, vhost, unique)
     assert len(redis_dumps(client, unique)) == KEYS - 3000
 
-    recovery = playbook("recovery.yml", dict(settings, recovery_scenario="data_corruption"), env=env)
+    # The first run dies as soon as it has scaled the writer down (before the restore).
+    settings = dict(settings, recovery_scenario="data_corruption")
+    killed = playbook("recovery.yml", settings, env=env, kill_when=lambda: read(
+        kube, "apps/v1", "Deployment", namespace, writer)["spec"]["replicas"] == 0)
+    assert killed.rc == -9, killed.explain()
+    assert read(kube, "apps/v1", "Deployment", namespace, writer)["spec"]["replicas"] == 0
+    record = json.loads(read(kube, "v1", "ConfigMap", namespace, STATE)["data"][RECORD])
+    assert record["writers"] == [{"namespace": namespace, "name": writer, "replicas": 2}]
+
+    recovery = playbook("recovery.yml", settings, env=env)
     assert recovery.ok, recovery.failure()
     plan = recovery.result("Verify the backup and plan the restore (what it will overwrite)")["plan"]
     assert plan["redis"]["create_count"] == 3000 and plan["redis"]["overwrite_count"] == 500
@@ -151,11 +167,15 @@ def test_every_key_and_definition_comes_back(playbook, settings, redis_server, r
 
     assert redis_dumps(client, unique) == before_keys
     assert broker_state(rabbitmq, vhost, unique) == before_broker
-    # Isolated while restoring, resumed after: the writer was stopped and is back.
-    stopped = recovery.result("Stop the writers (isolate_affected_components)")["results"]
-    assert [r["result"]["spec"]["replicas"] for r in stopped] == [0]
+    # Isolated while restoring, resumed after: the writer, at 0 when this run began, is
+    # back at the replicas the killed run recorded, and the record is gone.
+    stopped = recovery.result("Stop the writers (isolate_affected_components)")
+    assert stopped["writers"] == record["writers"] and stopped["scaled"] == []
+    started = recovery.result("Start the writers again (resume_operations)")
+    assert started["scaled"] == ["%s/%s: 0 -> 2" % (namespace, writer)]
     deployment = read(kube, "apps/v1", "Deployment", namespace, writer)
     assert deployment["spec"]["replicas"] == 2
+    assert RECORD not in (read(kube, "v1", "ConfigMap", namespace, STATE).get("data") or {})
     assert rabbitmq.api("GET", "policies/%2F/mas-intake-pause")[0] == 404
 
 
