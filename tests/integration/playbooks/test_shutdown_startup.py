@@ -75,7 +75,7 @@ def test_shutdown_then_startup_loses_nothing_and_restores_the_replicas(platform,
     # Check mode first: it reports the changes and makes none.
     planned = run_playbook("shutdown", check=True, **common)
     assert planned.rc == 0, planned.explain()
-    assert "Pause task acceptance" in planned.changed() and "Scale down and wait until no replica is left" in planned.changed()
+    assert "Pause task acceptance" in planned.changed() and "Stop and wait until no replica and no pod is left" in planned.changed()
     assert platform.replicas() == before and platform.configmap() is None
     assert rabbitmq.policies().get("mas-intake-pause") is None
     assert not list(platform.output_dir.glob("mas-platform-state-*.json"))
@@ -136,7 +136,7 @@ def test_shutdown_then_startup_loses_nothing_and_restores_the_replicas(platform,
     # startup: check mode changes nothing, then everything comes back and intake reopens.
     planned = run_playbook("startup", check=True, **common)
     assert planned.rc == 0, planned.explain()
-    assert "Scale up and wait until every replica is available" in planned.changed() and "Resume task acceptance" in planned.changed()
+    assert "Start and wait until every replica is available" in planned.changed() and "Resume task acceptance" in planned.changed()
     assert all(value == 0 for value in platform.replicas().values())
     startup = run_playbook("startup", **common)
     assert startup.rc == 0, startup.explain()
@@ -198,9 +198,9 @@ def test_startup_names_what_did_not_come_up_and_stops_there(platform, run_playbo
     assert run.rc != 0
     assert any("is missing; using the local copy" in m for m in run.messages()), run.messages()
     message = run.failure()
-    assert message.startswith("Fail with what did not get there: start_service_registry: after 10s not ready: "
-                              "StatefulSet %s/consul: 0/1 ready" % platform.ns["core-services"]), message
-    assert "pods: consul-0 Pending Unschedulable: 0/" in message and "node affinity/selector" in message, message
+    assert message.startswith("Start and wait until every replica is available: start_service_registry: not ready "
+                              "after 10s: StatefulSet/%s/consul: 0/1 members ready" % platform.ns["core-services"]), message
+    assert "(consul-0 not scheduled: Unschedulable: 0/" in message and "node affinity/selector" in message, message
     # Gated: nothing after the registry was started.
     replicas = platform.replicas()
     assert replicas["consul"] == 1 and all(value == 0 for key, value in replicas.items() if key != "consul"), replicas
