@@ -13,7 +13,10 @@ The workloads are the spec's (agents as Deployments, core services as StatefulSe
 the playbook tests' small replica counts, in namespaces of their own, deleted at the end.
 Prints the figures of each run and their median.
 
-    python tools/bench/runbooks_bench.py [--runs N] [--backlog N]
+    python tools/bench/runbooks_bench.py [--runs N] [--backlog N] [--slowest N]
+
+--slowest N also prints each run's N slowest tasks of each playbook (a task in a loop or
+an included file counts once per run of it), where the runbook's time goes.
 """
 
 import argparse
@@ -46,6 +49,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=1)
     parser.add_argument("--backlog", type=int, default=1000)
+    parser.add_argument("--slowest", type=int, default=0, help="print the N slowest tasks of each playbook")
     args = parser.parse_args()
     support = load_test_support()
     services, amqp = support.services, support.amqp
@@ -85,6 +89,11 @@ def main():
             figures.append(figure)
             print("run %d: shutdown %.1fs (drain %.1fs, overhead %.1fs); startup to all-ready %.1fs"
                   % (run + 1, figure["shutdown"], drain, figure["overhead"], figure["startup"]), flush=True)
+            for name, played in (("shutdown", shutdown), ("startup", startup)) if args.slowest else ():
+                tasks = sorted(((seconds(d), task) for task, _, d in played.tasks()), reverse=True)
+                print("  %s: %d tasks, %.1fs in them; slowest: %s" % (
+                    name, len(tasks), sum(t for t, _ in tasks),
+                    "; ".join("%s %.1fs" % (task, t) for t, task in tasks[:args.slowest])), flush=True)
         print("median over %d runs: shutdown overhead %.1fs, startup to all-ready %.1fs (%d workloads, backlog %d)"
               % (len(figures), statistics.median(f["overhead"] for f in figures),
                  statistics.median(f["startup"] for f in figures), len(platform.workloads()), args.backlog))

@@ -8,8 +8,11 @@ from ansible.errors import AnsibleFilterError
 from ansible_collections.mas.platform.plugins.filter.runbooks_saved_state import runbooks_saved_state
 from ansible_collections.mas.platform.plugins.module_utils.runbooks.state import (
     claim_problems,
+    read_pairs,
     saved_state,
     startup_replicas,
+    unreachable_agents,
+    workload_queries,
 )
 
 EXECUTOR = {"name": "task_executor", "kind": "Deployment", "namespace": "agents", "k8s_name": "task-executor",
@@ -97,3 +100,34 @@ def test_without_a_saved_count_the_live_replicas_decide_the_claims():
 def test_the_filter_names_itself_when_what_was_read_is_not_as_expected():
     with pytest.raises(AnsibleFilterError, match="runbooks_saved_state: the workloads or HPAs read are not as expected"):
         runbooks_saved_state([{"result": {"resources": [{}]}}], [], {}, "mas", "T1")
+
+
+def test_the_workloads_are_read_with_one_listing_per_kind_and_namespace():
+    coordinator = dict(EXECUTOR, name="coordinator_agent", k8s_name="coordinator-agent")
+    queries = workload_queries([EXECUTOR, BROKER, coordinator])
+    assert queries == [{"api_version": "apps/v1", "kind": "Deployment", "namespace": "agents"},
+                       {"api_version": "apps/v1", "kind": "StatefulSet", "namespace": "core"}]
+    # What k8s_read returns for them: each query with its objects; the coordinator is not deployed.
+    results = [{"query": dict(queries[0], name=None), "resources": [obj(EXECUTOR, 3), obj(dict(EXECUTOR, k8s_name="x"), 1)]},
+               {"query": queries[1], "resources": [obj(BROKER, 3)]}]
+    pairs = read_pairs([EXECUTOR, BROKER, coordinator], results)
+    assert [(p["target"]["name"], p["object"]["metadata"]["name"] if p["object"] else None) for p in pairs] == [
+        ("task_executor", "task-executor"), ("rabbitmq", "rabbitmq"), ("coordinator_agent", None)]
+    assert pairs[2]["result"] == {"resources": []} and pairs[0]["result"]["resources"] == [pairs[0]["object"]]
+
+
+def endpoint_slice(namespace, service, *ready):
+    return {"metadata": {"namespace": namespace, "labels": {"kubernetes.io/service-name": service}},
+            "endpoints": [{"conditions": {"ready": r}} for r in ready]}
+
+
+def test_an_agent_that_should_run_needs_a_ready_endpoint_behind_its_service():
+    coordinator = dict(EXECUTOR, name="coordinator_agent", k8s_name="coordinator-agent", plan_replicas=2)
+    learner = dict(EXECUTOR, name="learning_agent", k8s_name="learning-agent", plan_replicas=1)
+    slices = [endpoint_slice("agents", "task-executor", False, True),
+              endpoint_slice("agents", "coordinator-agent", False),
+              endpoint_slice("elsewhere", "learning-agent", True)]
+    # The learner is decided at 0: nothing should answer; its slice in another namespace does not count.
+    assert unreachable_agents([EXECUTOR, coordinator, learner], slices, {"learning_agent": {"desired": 0}}) == [
+        "agents/coordinator-agent"]
+    assert unreachable_agents([learner], slices, {}) == ["agents/learning-agent"]

@@ -15,6 +15,10 @@ hpa: {name, minReplicas, maxReplicas}}``.
   nothing).
 - ``startup_replicas``: the replicas each deployed workload is started with.
 - ``claim_problems``: the StatefulSets' claims that are missing or not Bound.
+- ``unreachable_agents``: the agents whose Service routes to no ready pod.
+- ``workload_queries`` and ``read_pairs``: how read_workloads.yml reads the targets, one
+  listing per kind and namespace in one mas.platform.k8s_read call, and picks each
+  target's object out of the listings.
 
 ``pairs`` are what roles/runbooks/tasks/read_workloads.yml reads:
 ``[{target: {name, kind, namespace, k8s_name, ...}, result: {resources: [object] or []}}]``.
@@ -129,3 +133,51 @@ def claim_problems(pairs, claims, namespaces, saved):
             problems.append("%s %s" % (name, phases[name]))
     problems.extend("%s Lost" % name for name, phase in phases.items() if phase == "Lost" and name not in expected)
     return {"expected": len(expected), "problems": problems}
+
+
+def workload_queries(targets):
+    """The mas.platform.k8s_read queries that read ``targets``: one listing per kind and
+    namespace, in the order they first appear."""
+    queries = []
+    for target in targets:
+        query = {"api_version": "apps/v1", "kind": target["kind"], "namespace": target["namespace"]}
+        if query not in queries:
+            queries.append(query)
+    return queries
+
+
+def read_pairs(targets, results):
+    """``[{target, result: {resources: [its object] or []}, object: its object or None}]``
+    from the results of ``workload_queries(targets)``."""
+    listed = {}
+    for result in results:
+        query = result["query"]
+        listed[(query["kind"], query["namespace"])] = result.get("resources") or []
+    pairs = []
+    for target in targets:
+        found = [obj for obj in listed.get((target["kind"], target["namespace"]), [])
+                 if (obj.get("metadata") or {}).get("name") == target["k8s_name"]]
+        pairs.append({"target": target, "result": {"resources": found}, "object": found[0] if found else None})
+    return pairs
+
+
+SERVICE_NAME_LABEL = "kubernetes.io/service-name"
+
+
+def unreachable_agents(agents, slices, decisions):
+    """``namespace/name`` of each agent that should run (its decided replicas, else its
+    plan's, above 0) and whose Service has no ready endpoint in ``slices`` (the
+    EndpointSlices read, of any namespace)."""
+    ready = set()
+    for endpoint_slice in slices:
+        meta = endpoint_slice.get("metadata") or {}
+        service = (meta.get("labels") or {}).get(SERVICE_NAME_LABEL)
+        if service and any((e.get("conditions") or {}).get("ready") for e in endpoint_slice.get("endpoints") or []):
+            ready.add("%s/%s" % (meta.get("namespace"), service))
+    out = []
+    for agent in agents:
+        wanted = int(((decisions or {}).get(agent["name"]) or {}).get("desired", agent.get("plan_replicas") or 0))
+        key = "%s/%s" % (agent["namespace"], agent["k8s_name"])
+        if wanted > 0 and key not in ready:
+            out.append(key)
+    return out

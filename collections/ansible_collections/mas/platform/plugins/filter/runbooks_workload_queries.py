@@ -1,0 +1,53 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, mas.platform contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The runbooks_workload_queries filter (module_utils/runbooks/state.py)."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+name: runbooks_workload_queries
+short_description: The queries that read the runbooks' workloads in one call
+version_added: 0.1.0
+description:
+- The M(mas.platform.k8s_read) queries that read the runbooks' workloads, one listing per kind and namespace, so that
+  one module call reads them all; M(mas.platform.runbooks_read_pairs#filter) picks each workload's object out of them.
+options:
+  _input:
+    description: The workloads, each with C(kind) and C(namespace).
+    type: list
+    elements: dict
+    required: true
+"""
+
+EXAMPLES = r"""
+- name: Read the workloads
+  mas.platform.k8s_read:
+    queries: "{{ _runbooks_workloads | mas.platform.runbooks_workload_queries }}"
+  register: read
+"""
+
+RETURN = r"""
+_value:
+  description: The queries, C(api_version), C(kind) and C(namespace) each.
+  type: list
+  elements: dict
+"""
+
+from ansible.errors import AnsibleFilterError
+from ansible_collections.mas.platform.plugins.module_utils.runbooks.state import workload_queries
+
+
+def runbooks_workload_queries(targets):
+    try:
+        return workload_queries(targets)
+    except (KeyError, TypeError, AttributeError) as exc:
+        raise AnsibleFilterError("runbooks_workload_queries: each workload needs kind and namespace (%s: %s)"
+                                 % (type(exc).__name__, exc))
+
+
+class FilterModule(object):
+    def filters(self):
+        return {"runbooks_workload_queries": runbooks_workload_queries}
