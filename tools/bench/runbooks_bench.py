@@ -15,6 +15,9 @@ Prints the figures of each run and their median.
 
     python tools/bench/runbooks_bench.py [--runs N] [--backlog N] [--slowest N]
 
+The medians are printed beside the targets (shutdown overhead at most 20 s, startup at
+most 30 s) and the earlier figures; a missed target makes the benchmark fail.
+
 --slowest N also prints each run's N slowest tasks of each playbook (a task in a loop or
 an included file counts once per run of it), where the runbook's time goes.
 """
@@ -37,6 +40,12 @@ def load_test_support():
     """The playbook tests' building blocks (servers, platform, runner)."""
     import runbook_platform
     return runbook_platform
+
+
+# The targets, and the earlier medians of this machine class (docs/benchmarks.md).
+TARGETS = {"overhead": 20.0, "startup": 30.0}
+EARLIER = (("when the runbooks were task YAML", {"overhead": 89.5, "startup": 81.4}),
+           ("before the runbook steps ran in one module call (2026-12-07)", {"overhead": 50.6, "startup": 50.4}))
 
 
 def seconds(duration):
@@ -94,9 +103,15 @@ def main():
                 print("  %s: %d tasks, %.1fs in them; slowest: %s" % (
                     name, len(tasks), sum(t for t, _ in tasks),
                     "; ".join("%s %.1fs" % (task, t) for t, task in tasks[:args.slowest])), flush=True)
+        medians = dict((key, statistics.median(f[key] for f in figures)) for key in TARGETS)
         print("median over %d runs: shutdown overhead %.1fs, startup to all-ready %.1fs (%d workloads, backlog %d)"
-              % (len(figures), statistics.median(f["overhead"] for f in figures),
-                 statistics.median(f["startup"] for f in figures), len(platform.workloads()), args.backlog))
+              % (len(figures), medians["overhead"], medians["startup"], len(platform.workloads()), args.backlog))
+        for when, earlier in EARLIER:
+            print("  earlier, %s: shutdown overhead %.1fs, startup %.1fs" % (when, earlier["overhead"], earlier["startup"]))
+        missed = ["%s %.1fs > %.0fs" % (key, medians[key], TARGETS[key]) for key in TARGETS if medians[key] > TARGETS[key]]
+        print("targets: shutdown overhead <= %.0fs, startup <= %.0fs: %s"
+              % (TARGETS["overhead"], TARGETS["startup"], "missed (%s)" % ", ".join(missed) if missed else "met"))
+        return 1 if missed else 0
     finally:
         if platform is not None:
             platform.delete_everything()
@@ -107,4 +122,4 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -13,7 +13,7 @@ short_description: Each runbook workload with its object, picked out of the list
 version_added: 0.1.0
 description:
 - Pairs each workload with its object (or none, when it is not deployed), from the results of a
-  M(mas.platform.k8s_read) call with the queries of M(mas.platform.runbooks_workload_queries#filter).
+  M(mas.platform.k8s_read) call with the queries of P(mas.platform.runbooks_workload_queries#filter).
 options:
   _input:
     description: The workloads, each with C(kind), C(namespace) and C(k8s_name).

@@ -13,7 +13,7 @@ short_description: The queries that read the runbooks' workloads in one call
 version_added: 0.1.0
 description:
 - The M(mas.platform.k8s_read) queries that read the runbooks' workloads, one listing per kind and namespace, so that
-  one module call reads them all; M(mas.platform.runbooks_read_pairs#filter) picks each workload's object out of them.
+  one module call reads them all; P(mas.platform.runbooks_read_pairs#filter) picks each workload's object out of them.
 options:
   _input:
     description: The workloads, each with C(kind) and C(namespace).

@@ -65,7 +65,7 @@ options:
     description:
       - With O(state=started), the spec's name of each workload to its C(desired) replicas
         and the C(hpa) bounds to restore (C(name), C(minReplicas), C(maxReplicas)) or null,
-        as the filter M(mas.platform.runbooks_startup_replicas#filter) decides them.
+        as the filter P(mas.platform.runbooks_startup_replicas#filter) decides them.
     type: dict
     default: {}
   wait_timeout:
