@@ -10,6 +10,7 @@ from ansible_collections.mas.platform.plugins.module_utils.runbooks.workloads im
     live_key,
     plan_start,
     plan_stop,
+    pods_left,
     selected,
 )
 
@@ -78,3 +79,10 @@ def test_a_bad_target_is_refused_naming_it(targets, message):
     with pytest.raises(PlatformError) as raised:
         check_targets(targets)
     assert raised.value.msg.startswith(message)
+
+
+def test_the_pods_left_are_those_selected_that_have_not_ended():
+    running = {"metadata": {"name": "a", "labels": {"app": "executor"}}, "status": {"phase": "Running"}}
+    done = {"metadata": {"name": "b", "labels": {"app": "executor"}}, "status": {"phase": "Succeeded"}}
+    other = {"metadata": {"name": "c", "labels": {"app": "broker"}}, "status": {"phase": "Running"}}
+    assert pods_left([running, done, other], [{"app": "executor"}]) == [running]

@@ -68,6 +68,29 @@ def _steps(procedure, key):
                 yield step, index_path(key_path(key, phase), index)
 
 
+def runbook_plan(procedure, starting, known):
+    """The steps of a procedure as the startup (``starting``) or shutdown runbook runs
+    them, in the phases' order: ``[{phase, step, check, targets}]``. ``targets`` are the
+    names of ``known`` (the deployed plan's services and agents) that the step starts or
+    stops: [] for a check, None for a step that no runbook implements (which the
+    preflight refuses)."""
+    table, verbs, checks = ((STARTUP_STEPS, STARTUP_VERBS, STARTUP_CHECKS) if starting
+                            else (SHUTDOWN_STEPS, SHUTDOWN_VERBS, SHUTDOWN_CHECKS))
+    known = set(known)
+    plan = []
+    for phase in phase_order(procedure):
+        for step in procedure[phase] or []:
+            if step is None:
+                continue
+            if step in checks:
+                plan.append(dict(phase=phase, step=step, check=True, targets=[]))
+                continue
+            targets = _targets(step, table, verbs, known)
+            plan.append(dict(phase=phase, step=step, check=False,
+                             targets=None if targets is None else [t for t in targets if t in known]))
+    return plan
+
+
 def check_procedures(cleaned, agents, services, findings):
     service_names = [name for phase in (cleaned.get("core_services") or {}).values() for name in phase]
     agent_names = [a.name for a in agents]

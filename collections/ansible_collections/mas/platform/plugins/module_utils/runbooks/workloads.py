@@ -106,6 +106,12 @@ def selected(pod, selectors):
     return any(selector and all(labels.get(k) == v for k, v in selector.items()) for selector in selectors)
 
 
+def pods_left(pods, selectors):
+    """The pods that have not ended and that one of ``selectors`` (matchLabels) selects."""
+    return [p for p in pods if (p.get("status") or {}).get("phase") not in ("Succeeded", "Failed")
+            and selected(p, selectors)]
+
+
 def pod_line(pod):
     """A pod in a message: its name, phase, whether it is being deleted, and why it is not ready."""
     summary = pod_summary(pod)
@@ -155,8 +161,7 @@ class Cluster(object):
             selectors = [s for t, s in stopped if t["namespace"] == namespace]
             listed = call_api(self.endpoint, "reading the pods of %s" % namespace, self.client.get, resource,
                               namespace=namespace).to_dict().get("items") or []
-            left.extend(p for p in listed if (p.get("status") or {}).get("phase") not in ("Succeeded", "Failed")
-                        and selected(p, selectors))
+            left.extend(pods_left(listed, selectors))
         return left
 
     def wait_pods_gone(self, stopped, timeout, step):
