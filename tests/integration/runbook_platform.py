@@ -313,10 +313,11 @@ def runbook_settings(platform_session):
 
 
 def playbook_runner(platform_session, rabbitmq, prometheus):
-    """run(name, check=False, endpoints=None, env=None, **extra_vars) -> PlaybookRun: a
-    runbook playbook on the session's spec, with the test services as its endpoints and
-    the broker's credentials in the environment, as the inventory reads them."""
-    def run(name, check=False, endpoints=None, env=None, **extra):
+    """run(name, check=False, endpoints=None, env=None, kill_when=None, **extra_vars) ->
+    PlaybookRun: a runbook playbook on the session's spec, with the test services as its
+    endpoints and the broker's credentials in the environment, as the inventory reads
+    them (kill_when: tests/playbook_run.py)."""
+    def run(name, check=False, endpoints=None, env=None, kill_when=None, **extra):
         extra_vars = dict(runbook_settings(platform_session), platform_endpoints=dict(
             {"rabbitmq_api": rabbitmq.api_url, "prometheus": prometheus.url, "consul": None, "cluster_dns": None},
             **(endpoints or {})))
@@ -325,7 +326,7 @@ def playbook_runner(platform_session, rabbitmq, prometheus):
                            RABBITMQ_PASSWORD=rabbitmq.password)
         environment.update(env or {})
         return run_playbook(name, extra_vars=extra_vars, vars_files=[platform_session.spec_file], check=check,
-                            env=environment, workdir=platform_session.workdir)
+                            env=environment, workdir=platform_session.workdir, kill_when=kill_when)
 
     return run
 

@@ -183,6 +183,39 @@ def test_drain_timeout_stops_the_shutdown_unless_forced(platform, run_playbook, 
     assert amqp.ready_count(rabbitmq, queues[0]) == 7
 
 
+def test_shutdown_and_startup_killed_midway_converge_when_run_again(platform, run_playbook, rabbitmq, task_queues):
+    """Each runbook SIGKILLed once its first workload step has begun, then run again,
+    ends where a clean run ends: shutdown with every workload at 0 and the replicas of
+    before saved (not the zeros the killed run left), startup with every workload back
+    at them, ready, and intake open."""
+    pattern, _queues = task_queues
+    before = platform.replicas()
+    common = dict(runbooks_task_queue_pattern=pattern, runbooks_min_task_consumers=0)
+
+    killed = run_playbook("shutdown", kill_when=lambda: platform.replicas()["task_executor"] == 0, **common)
+    assert killed.rc == -9, killed.explain()
+    partly = platform.replicas()
+    assert partly["task_executor"] == 0 and partly["rabbitmq"] > 0, partly
+    assert rabbitmq.policies().get("mas-intake-pause") is not None  # still paused: nothing admitted meanwhile
+
+    shutdown = run_playbook("shutdown", **common)
+    assert shutdown.rc == 0, shutdown.explain()
+    assert all(value == 0 for value in platform.replicas().values()), platform.replicas()
+    saved = json.loads(platform.configmap().data["state.json"])
+    assert {key: value["replicas"] for key, value in saved["workloads"].items()} == before
+
+    killed = run_playbook("startup", kill_when=lambda: platform.replicas()["consul"] > 0, **common)
+    assert killed.rc == -9, killed.explain()
+    assert platform.replicas()["task_executor"] == 0  # the agents come after the core services
+
+    startup = run_playbook("startup", **common)
+    assert startup.rc == 0, startup.explain()
+    assert platform.replicas() == before
+    assert platform.not_ready() == []
+    assert rabbitmq.policies().get("mas-intake-pause") is None
+    assert json.loads(platform.configmap().data["state.json"])["state"] == "restored"
+
+
 def test_startup_names_what_did_not_come_up_and_stops_there(platform, run_playbook, task_queues):
     """The saved state comes from the local copy when the ConfigMap is gone; a service whose
     pods cannot be scheduled stops the startup at its step, naming it and why."""
