@@ -80,6 +80,6 @@ def report_lines(plan, report):
             name, settings["interval"], settings["timeout"], len([c for c in own if c.get("status") == "ok"]),
             len(own), "" if own else " - no check of the runbook has this name"))
         for check in sorted(own, key=lambda c: c.get("status") or ""):
-            lines.append("  %s %s: %s" % ("ok    " if check.get("status") == "ok" else "FAILED",
-                                           check["name"].split("/", 1)[1], check.get("reason")))
+            mark = "ok    " if check.get("status") == "ok" else "FAILED"
+            lines.append("  %s %s: %s" % (mark, check["name"].split("/", 1)[1], check.get("reason")))
     return lines
