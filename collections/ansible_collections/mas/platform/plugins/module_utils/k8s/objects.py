@@ -16,6 +16,12 @@ HIDDEN = "VALUE_HIDDEN"
 _SERVER_METADATA = ("managedFields", "resourceVersion", "generation", "uid", "creationTimestamp", "selfLink")
 
 
+def replicas_of(obj):
+    """The replicas a Deployment or StatefulSet asks for (Kubernetes' default is 1)."""
+    replicas = (obj.get("spec") or {}).get("replicas")
+    return 1 if replicas is None else int(replicas)
+
+
 def object_id(obj):
     meta = obj.get("metadata") or {}
     ns = meta.get("namespace")

@@ -33,6 +33,7 @@ import traceback
 from ansible.module_utils.basic import env_fallback
 
 from ansible_collections.mas.platform.plugins.module_utils.base import EndpointError, PlatformError
+from ansible_collections.mas.platform.plugins.module_utils.k8s.objects import replicas_of
 from ansible_collections.mas.platform.plugins.module_utils.preflight.capacity import (
     describe_memory,
     GIB,
@@ -331,7 +332,7 @@ class ScalingTarget:
         if self.field == "min_replicas":
             return int(spec.get("minReplicas") or 1)
         if self.field == "replicas":
-            return int(spec["replicas"]) if spec.get("replicas") is not None else 1
+            return replicas_of(self.obj)
         container = self._container()
         limit = ((container.get("resources") or {}).get("limits") or {}).get("memory")
         if limit is None:

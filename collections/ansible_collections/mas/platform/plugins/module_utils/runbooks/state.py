@@ -28,13 +28,10 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.mas.platform.plugins.module_utils.k8s.objects import replicas_of
+
 FORMAT = 1
 SAVED = "saved"
-
-
-def _replicas(obj):
-    replicas = (obj.get("spec") or {}).get("replicas")
-    return 1 if replicas is None else int(replicas)
 
 
 def saved_workloads(saved):
@@ -68,7 +65,7 @@ def saved_state(pairs, hpas, previous, cluster, now):
             continue
         target = pair["target"]
         entry = {"kind": target["kind"], "namespace": target["namespace"], "name": target["k8s_name"],
-                 "replicas": _replicas(resources[0])}
+                 "replicas": replicas_of(resources[0])}
         hpa = _hpa_of(hpas, target)
         if hpa:
             entry["hpa"] = hpa
@@ -91,7 +88,7 @@ def startup_replicas(workloads, objects, saved):
         obj = objects.get(workload["name"])
         if not obj:
             continue
-        current = _replicas(obj)
+        current = replicas_of(obj)
         entry = entries.get(workload["name"])
         if entry:
             desired = int(entry["replicas"])
@@ -120,7 +117,7 @@ def claim_problems(pairs, claims, namespaces, saved):
             continue
         obj, target = resources[0], pair["target"]
         entry = entries.get(target["name"]) or {}
-        replicas = int(entry["replicas"]) if "replicas" in entry else _replicas(obj)
+        replicas = int(entry["replicas"]) if "replicas" in entry else replicas_of(obj)
         for template in (obj.get("spec") or {}).get("volumeClaimTemplates") or []:
             for ordinal in range(replicas):
                 expected.append("%s/%s-%s-%d" % (target["namespace"], template["metadata"]["name"],

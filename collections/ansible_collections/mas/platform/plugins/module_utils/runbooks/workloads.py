@@ -23,6 +23,7 @@ import time
 
 from ansible_collections.mas.platform.plugins.module_utils.base import PlatformError
 from ansible_collections.mas.platform.plugins.module_utils.k8s.client import call_api, find_resource
+from ansible_collections.mas.platform.plugins.module_utils.k8s.objects import replicas_of
 from ansible_collections.mas.platform.plugins.module_utils.k8s.readiness import pod_summary
 from ansible_collections.mas.platform.plugins.module_utils.k8s.wait import POLL_FIRST, Reader, poll_max, wait_ready
 from ansible_collections.mas.platform.plugins.module_utils.progress import Progress
@@ -50,11 +51,6 @@ def ref(target):
 
 def live_key(target):
     return "%s/%s/%s" % (target["kind"], target["namespace"], target["k8s_name"])
-
-
-def replicas_of(obj):
-    replicas = (obj.get("spec") or {}).get("replicas")
-    return 1 if replicas is None else int(replicas)
 
 
 def selector_of(obj):

@@ -22,6 +22,7 @@ import time
 
 from ansible_collections.mas.platform.plugins.module_utils.base import PlatformError
 from ansible_collections.mas.platform.plugins.module_utils.k8s.client import call_api, find_resource, get_or_none, read
+from ansible_collections.mas.platform.plugins.module_utils.k8s.objects import replicas_of
 from ansible_collections.mas.platform.plugins.module_utils.k8s.wait import Reader, wait_ready
 from ansible_collections.mas.platform.plugins.module_utils.model.labels import PLATFORM_LABELS
 
@@ -37,12 +38,6 @@ RECORD_LABELS = dict(PLATFORM_LABELS, **{
 
 def writer_key(namespace, name):
     return "%s/%s" % (namespace, name)
-
-
-def replicas_of(deployment):
-    """The replicas a Deployment asks for (Kubernetes' default is 1)."""
-    replicas = (deployment.get("spec") or {}).get("replicas")
-    return 1 if replicas is None else int(replicas)
 
 
 def parse_record(text, where):
