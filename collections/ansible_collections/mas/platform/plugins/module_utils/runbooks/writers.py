@@ -23,8 +23,8 @@ import time
 from ansible_collections.mas.platform.plugins.module_utils.base import PlatformError
 from ansible_collections.mas.platform.plugins.module_utils.k8s.client import call_api, find_resource, get_or_none, read
 from ansible_collections.mas.platform.plugins.module_utils.k8s.objects import replicas_of
-from ansible_collections.mas.platform.plugins.module_utils.k8s.wait import Reader, wait_ready
 from ansible_collections.mas.platform.plugins.module_utils.model.labels import PLATFORM_LABELS
+from ansible_collections.mas.platform.plugins.module_utils.runbooks.workloads import Cluster
 
 # The key of the state ConfigMap that holds the writers' replicas during a recovery.
 RECORD_KEY = "recovery-writers.json"
@@ -107,8 +107,9 @@ class Writers(object):
         self.configmap = configmap
         self.where = "ConfigMap %s/%s key %s" % (configmap["namespace"], configmap["name"], RECORD_KEY)
         self.check_mode = check_mode
-        self.deployments = find_resource(client, "apps/v1", "Deployment", "the writers")
+        self.cluster = Cluster(client, endpoint, check_mode)
         self.configmaps = find_resource(client, "v1", "ConfigMap", "the writers' record")
+        self.configmap_exists = None
 
     def read_writers(self):
         found = []
@@ -118,26 +119,26 @@ class Writers(object):
             found.extend(read(self.client, self.endpoint, query, "the Deployments of %s" % namespace))
         return found
 
-    def _configmap(self):
-        return call_api(self.endpoint, "reading the " + self.where, get_or_none, self.client, self.configmaps,
-                        self.configmap["name"], self.configmap["namespace"])
-
     def read_record(self):
-        """(record, its text or None)."""
-        live = self._configmap()
+        """(record, its text or None); remembers whether the ConfigMap exists."""
+        live = call_api(self.endpoint, "reading the " + self.where, get_or_none, self.client, self.configmaps,
+                        self.configmap["name"], self.configmap["namespace"])
+        self.configmap_exists = live is not None
         text = ((live or {}).get("data") or {}).get(RECORD_KEY)
         return parse_record(text, self.where), text
 
     def write_record(self, text):
+        """Write the record (after read_record): into the ConfigMap, or a new one."""
         if self.check_mode:
             return
         name, namespace = self.configmap["name"], self.configmap["namespace"]
-        if self._configmap() is None:
+        if not self.configmap_exists:
             body = {"apiVersion": "v1", "kind": "ConfigMap",
                     "metadata": {"name": name, "namespace": namespace, "labels": RECORD_LABELS},
                     "data": {RECORD_KEY: text}}
             call_api(self.endpoint, "writing the " + self.where, self.client.create, self.configmaps, body=body,
                      namespace=namespace)
+            self.configmap_exists = True
         else:
             call_api(self.endpoint, "writing the " + self.where, self.client.patch, self.configmaps,
                      body={"data": {RECORD_KEY: text}}, name=name, namespace=namespace,
@@ -153,18 +154,14 @@ class Writers(object):
 
     def scale(self, changes, timeout):
         """Set each writer's replicas ([(key, from, to)]) and wait until each is ready at
-        its new count (at 0: no replica left), with the one readiness rule."""
-        if self.check_mode or not changes:
-            return
-        objects = []
+        its new count (at 0: no replica left), as the runbooks' steps do (workloads.py)."""
+        targets = []
         for key, _before, after in changes:
             namespace, name = key.split("/", 1)
-            call_api(self.endpoint, "scaling Deployment %s to %d" % (key, after), self.client.patch,
-                     self.deployments, body={"spec": {"replicas": after}}, name=name, namespace=namespace,
-                     content_type="application/merge-patch+json")
-            objects.append({"apiVersion": "apps/v1", "kind": "Deployment",
-                            "metadata": {"name": name, "namespace": namespace}})
-        wait_ready(Reader(self.client, self.endpoint), objects, timeout)
+            self.cluster.patch("apps/v1", "Deployment", namespace, name, {"replicas": after},
+                               "scaling Deployment %s to %d" % (key, after))
+            targets.append({"kind": "Deployment", "namespace": namespace, "k8s_name": name})
+        self.cluster.wait(targets, timeout)
 
 
 def stop(writers, timeout, now=None):
