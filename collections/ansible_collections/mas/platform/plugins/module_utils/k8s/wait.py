@@ -4,7 +4,8 @@
 """Waiting for applied objects to be ready, with the one readiness rule (readiness.py).
 
 ``wait_ready`` polls the objects (one list per kind and namespace per round, never a
-fixed sleep: the interval grows from 0.1 s to 0.5 s, and to 2 s after 30 s) until every
+fixed sleep: ``Schedule``, whose interval grows from 0.1 s to 0.5 s, and to 2 s after
+30 s; the runbooks' wait for pods to be gone reads on it too) until every
 one is ready, one has failed, or the timeout passes. On failure or timeout the message names each object that
 is not ready, why (readiness.py's reason), and what its pods say: a pod the scheduler
 cannot place ("0/3 nodes are available: 3 Insufficient nvidia.com/gpu"), an image that
@@ -122,15 +123,30 @@ def progress_state(states):
     return "%d of %d ready; waiting for %s%s" % (len(states) - len(waiting), len(states), ", ".join(waiting[:3]), more)
 
 
+class Schedule(object):
+    """When a wait reads again: POLL_FIRST after its first read, then half as long again
+    each time, at most poll_max of the time it has lasted, never past its deadline."""
+
+    def __init__(self, timeout):
+        self.started = time.monotonic()
+        self.deadline = self.started + timeout
+        self.interval = POLL_FIRST
+
+    def remaining(self):
+        return self.deadline - time.monotonic()
+
+    def sleep(self):
+        time.sleep(min(self.interval, max(0.0, self.remaining())))
+        self.interval = min(self.interval * 1.5, poll_max(time.monotonic() - self.started))
+
+
 def wait_ready(reader, objects, timeout):
     """Wait until every object is ready. Returns {id: live object}; raises PlatformError
     naming what is not ready when one fails or the timeout passes."""
-    started = time.monotonic()
-    deadline = started + timeout
-    progress = Progress(timeout)
     # Read again soon, then less often: a workload on a node that is up is ready within a
     # second or two of being applied, and each read is one request per kind and namespace.
-    interval = POLL_FIRST
+    schedule = Schedule(timeout)
+    progress = Progress(timeout)
     while True:
         live = reader.current(objects)
         states = dict((oid, (readiness(obj), obj)) for oid, obj in live.items())
@@ -140,8 +156,6 @@ def wait_ready(reader, objects, timeout):
         if all(state.ready for state, _obj in states.values()):
             return live
         progress(lambda: progress_state(states))
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
+        if schedule.remaining() <= 0:
             raise PlatformError("not ready after %ds: %s" % (timeout, not_ready_message(states, reader, objects)))
-        time.sleep(min(interval, remaining))
-        interval = min(interval * 1.5, poll_max(time.monotonic() - started))
+        schedule.sleep()

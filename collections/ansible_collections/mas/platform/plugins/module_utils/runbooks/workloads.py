@@ -19,13 +19,11 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import time
-
 from ansible_collections.mas.platform.plugins.module_utils.base import PlatformError
 from ansible_collections.mas.platform.plugins.module_utils.k8s.client import call_api, find_resource
 from ansible_collections.mas.platform.plugins.module_utils.k8s.objects import replicas_of
 from ansible_collections.mas.platform.plugins.module_utils.k8s.readiness import pod_summary
-from ansible_collections.mas.platform.plugins.module_utils.k8s.wait import POLL_FIRST, Reader, poll_max, wait_ready
+from ansible_collections.mas.platform.plugins.module_utils.k8s.wait import Reader, Schedule, wait_ready
 from ansible_collections.mas.platform.plugins.module_utils.progress import Progress
 
 KINDS = ("Deployment", "StatefulSet")
@@ -116,6 +114,12 @@ def pod_line(pod):
                            "ready" if summary["ready"] else summary["reason"])
 
 
+def _refs(targets):
+    """The targets as the objects Reader and wait_ready take."""
+    return [{"apiVersion": "apps/v1", "kind": t["kind"], "metadata": {"name": t["k8s_name"], "namespace": t["namespace"]}}
+            for t in targets]
+
+
 class Cluster(object):
     """Reads, scales and waits for the workloads of one step."""
 
@@ -124,9 +128,8 @@ class Cluster(object):
         self.reader = Reader(client, endpoint)
 
     def live(self, targets):
-        objects = [{"apiVersion": "apps/v1", "kind": t["kind"],
-                    "metadata": {"name": t["k8s_name"], "namespace": t["namespace"]}} for t in targets]
-        return self.reader.current(objects) if objects else {}
+        """{live_key(target): the object or None}."""
+        return self.reader.current(_refs(targets)) if targets else {}
 
     def hpas(self, hpas):
         """{namespace/name: the live HPA or None} of [(target, bounds)]."""
@@ -145,9 +148,7 @@ class Cluster(object):
     def wait(self, targets, timeout):
         if self.check_mode or not targets:
             return
-        objects = [{"apiVersion": "apps/v1", "kind": t["kind"],
-                    "metadata": {"name": t["k8s_name"], "namespace": t["namespace"]}} for t in targets]
-        wait_ready(self.reader, objects, timeout)
+        wait_ready(self.reader, _refs(targets), timeout)
 
     def pods_left(self, stopped):
         """The pods (not ended) that the selectors of the stopped workloads select."""
@@ -163,19 +164,17 @@ class Cluster(object):
     def wait_pods_gone(self, stopped, timeout, step):
         if self.check_mode or not stopped:
             return
-        deadline = time.monotonic() + timeout
-        started, interval = time.monotonic(), POLL_FIRST
+        schedule = Schedule(timeout)
         progress = Progress(timeout)
         while True:
             left = self.pods_left(stopped)
             if not left:
                 return
             progress(lambda: "%d pods left: %s" % (len(left), ", ".join(p["metadata"]["name"] for p in left[:5])))
-            if time.monotonic() >= deadline:
+            if schedule.remaining() <= 0:
                 raise PlatformError("%s: after %ss pods are still there: %s"
                                     % (step, timeout, ", ".join(pod_line(p) for p in left)))
-            time.sleep(min(interval, max(0.0, deadline - time.monotonic())))
-            interval = min(interval * 1.5, poll_max(time.monotonic() - started))
+            schedule.sleep()
 
 
 def _fail_step(step, exc, stopping=False):
