@@ -34,11 +34,14 @@ FORMAT = 1
 SAVED = "saved"
 
 
-def saved_workloads(saved):
+def is_saved(state):
+    """Whether a state read is saved and not yet restored."""
+    return isinstance(state, dict) and state.get("state") == SAVED
+
+
+def saved_workloads(state):
     """The workloads of a state that is saved and not yet restored ({} otherwise)."""
-    if not isinstance(saved, dict) or saved.get("state") != SAVED:
-        return {}
-    return saved.get("workloads") or {}
+    return (state.get("workloads") or {}) if is_saved(state) else {}
 
 
 def _hpa_of(hpas, target):
@@ -57,7 +60,6 @@ def saved_state(pairs, hpas, previous, cluster, now):
     workload of ``pairs``. ``previous`` is the state read before ({} for none); ``now``
     the time to record (an ISO 8601 string) when the workloads differ from it."""
     before = saved_workloads(previous)
-    is_saved = isinstance(previous, dict) and previous.get("state") == SAVED
     workloads = {}
     for pair in pairs:
         resources = (pair.get("result") or {}).get("resources") or []
@@ -73,7 +75,7 @@ def saved_state(pairs, hpas, previous, cluster, now):
         if entry["replicas"] == 0 and int(earlier.get("replicas") or 0) > 0:
             entry = earlier
         workloads[target["name"]] = entry
-    unchanged = is_saved and before == workloads
+    unchanged = is_saved(previous) and before == workloads
     return {"format": FORMAT, "state": SAVED, "cluster": cluster,
             "saved_at": previous["saved_at"] if unchanged else now, "workloads": workloads}
 
