@@ -50,16 +50,13 @@ _value:
   type: dict
 """
 
-from ansible.errors import AnsibleFilterError
 from ansible_collections.mas.platform.plugins.module_utils.runbooks.state import claim_problems
+from ansible_collections.mas.platform.plugins.plugin_utils.filter_input import input_errors
 
 
 def runbooks_claim_problems(pairs, claims, namespaces, saved):
-    try:
+    with input_errors("runbooks_claim_problems: the StatefulSets or claims read are not as expected"):
         return claim_problems(pairs, claims, namespaces, saved)
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise AnsibleFilterError("runbooks_claim_problems: the StatefulSets or claims read are not as expected "
-                                 "(%s: %s)" % (type(exc).__name__, exc))
 
 
 class FilterModule(object):

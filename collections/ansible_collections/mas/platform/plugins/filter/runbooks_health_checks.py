@@ -57,15 +57,13 @@ _value:
   type: dict
 """
 
-from ansible.errors import AnsibleFilterError
 from ansible_collections.mas.platform.plugins.module_utils.runbooks.health import health_checks
+from ansible_collections.mas.platform.plugins.plugin_utils.filter_input import input_errors
 
 
 def runbooks_health_checks(system_checks, workloads, endpoints, queries, namespaces):
-    try:
+    with input_errors("runbooks_health_checks: health_monitoring.system_checks cannot be turned into checks"):
         return health_checks(system_checks, workloads, endpoints or {}, queries, namespaces)
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise AnsibleFilterError("runbooks_health_checks: %s" % exc)
 
 
 class FilterModule(object):

@@ -38,16 +38,13 @@ _value:
   elements: str
 """
 
-from ansible.errors import AnsibleFilterError
 from ansible_collections.mas.platform.plugins.module_utils.runbooks.health import report_lines
+from ansible_collections.mas.platform.plugins.plugin_utils.filter_input import input_errors
 
 
 def runbooks_health_lines(report, plan):
-    try:
+    with input_errors("runbooks_health_lines: the report is not as mas.platform.health_report returns it"):
         return report_lines(plan, report)
-    except (KeyError, TypeError, AttributeError) as exc:
-        raise AnsibleFilterError("runbooks_health_lines: the report is not as mas.platform.health_report returns it "
-                                 "(%s: %s)" % (type(exc).__name__, exc))
 
 
 class FilterModule(object):

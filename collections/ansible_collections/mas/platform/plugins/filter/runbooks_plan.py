@@ -50,6 +50,7 @@ _value:
 
 from ansible.errors import AnsibleFilterError
 from ansible_collections.mas.platform.plugins.module_utils.preflight.procedures import runbook_plan
+from ansible_collections.mas.platform.plugins.plugin_utils.filter_input import input_errors
 
 
 def runbooks_plan(procedure, which, known):
@@ -58,11 +59,8 @@ def runbooks_plan(procedure, which, known):
     if not isinstance(procedure, dict):
         raise AnsibleFilterError("runbooks_plan: %s_procedures must be a mapping of phases to steps, got %s"
                                  % (which, type(procedure).__name__))
-    try:
+    with input_errors("runbooks_plan: %s_procedures is not as the preflight accepts it" % which):
         return runbook_plan(procedure, which == "startup", known)
-    except (ValueError, TypeError, AttributeError) as exc:
-        raise AnsibleFilterError("runbooks_plan: %s_procedures is not as the preflight accepts it (%s: %s)"
-                                 % (which, type(exc).__name__, exc))
 
 
 class FilterModule(object):

@@ -40,16 +40,13 @@ _value:
   elements: dict
 """
 
-from ansible.errors import AnsibleFilterError
 from ansible_collections.mas.platform.plugins.module_utils.runbooks.workloads import pods_left
+from ansible_collections.mas.platform.plugins.plugin_utils.filter_input import input_errors
 
 
 def runbooks_pods_left(pods, selectors):
-    try:
+    with input_errors("runbooks_pods_left: the pods or selectors are not as expected"):
         return pods_left(pods, selectors)
-    except (TypeError, AttributeError) as exc:
-        raise AnsibleFilterError("runbooks_pods_left: the pods or selectors are not as expected (%s: %s)"
-                                 % (type(exc).__name__, exc))
 
 
 class FilterModule(object):

@@ -40,16 +40,13 @@ _value:
   elements: dict
 """
 
-from ansible.errors import AnsibleFilterError
 from ansible_collections.mas.platform.plugins.module_utils.runbooks.state import read_pairs
+from ansible_collections.mas.platform.plugins.plugin_utils.filter_input import input_errors
 
 
 def runbooks_read_pairs(targets, results):
-    try:
+    with input_errors("runbooks_read_pairs: the workloads or the results read are not as expected"):
         return read_pairs(targets, results)
-    except (KeyError, TypeError, AttributeError) as exc:
-        raise AnsibleFilterError("runbooks_read_pairs: the workloads or the results read are not as expected (%s: %s)"
-                                 % (type(exc).__name__, exc))
 
 
 class FilterModule(object):

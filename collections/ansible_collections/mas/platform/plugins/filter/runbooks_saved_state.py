@@ -54,16 +54,13 @@ _value:
   type: dict
 """
 
-from ansible.errors import AnsibleFilterError
 from ansible_collections.mas.platform.plugins.module_utils.runbooks.state import saved_state
+from ansible_collections.mas.platform.plugins.plugin_utils.filter_input import input_errors
 
 
 def runbooks_saved_state(pairs, hpas, previous, cluster, now):
-    try:
+    with input_errors("runbooks_saved_state: the workloads or HPAs read are not as expected"):
         return saved_state(pairs, hpas, previous, cluster, now)
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise AnsibleFilterError("runbooks_saved_state: the workloads or HPAs read are not as expected (%s: %s)"
-                                 % (type(exc).__name__, exc))
 
 
 class FilterModule(object):

@@ -44,16 +44,13 @@ _value:
   type: dict
 """
 
-from ansible.errors import AnsibleFilterError
 from ansible_collections.mas.platform.plugins.module_utils.runbooks.state import startup_replicas
+from ansible_collections.mas.platform.plugins.plugin_utils.filter_input import input_errors
 
 
 def runbooks_startup_replicas(workloads, objects, saved):
-    try:
+    with input_errors("runbooks_startup_replicas: the workloads or the saved state are not as expected"):
         return startup_replicas(workloads, objects, saved)
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise AnsibleFilterError("runbooks_startup_replicas: the workloads or the saved state are not as expected "
-                                 "(%s: %s)" % (type(exc).__name__, exc))
 
 
 class FilterModule(object):

@@ -45,16 +45,13 @@ _value:
   elements: str
 """
 
-from ansible.errors import AnsibleFilterError
 from ansible_collections.mas.platform.plugins.module_utils.runbooks.state import unreachable_agents
+from ansible_collections.mas.platform.plugins.plugin_utils.filter_input import input_errors
 
 
 def runbooks_unreachable_agents(agents, slices, decisions):
-    try:
+    with input_errors("runbooks_unreachable_agents: the agents or the EndpointSlices read are not as expected"):
         return unreachable_agents(agents, slices, decisions)
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise AnsibleFilterError("runbooks_unreachable_agents: the agents or the EndpointSlices read are not as "
-                                 "expected (%s: %s)" % (type(exc).__name__, exc))
 
 
 class FilterModule(object):

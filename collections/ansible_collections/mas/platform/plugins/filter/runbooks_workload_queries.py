@@ -36,16 +36,13 @@ _value:
   elements: dict
 """
 
-from ansible.errors import AnsibleFilterError
 from ansible_collections.mas.platform.plugins.module_utils.runbooks.state import workload_queries
+from ansible_collections.mas.platform.plugins.plugin_utils.filter_input import input_errors
 
 
 def runbooks_workload_queries(targets):
-    try:
+    with input_errors("runbooks_workload_queries: each workload needs kind and namespace"):
         return workload_queries(targets)
-    except (KeyError, TypeError, AttributeError) as exc:
-        raise AnsibleFilterError("runbooks_workload_queries: each workload needs kind and namespace (%s: %s)"
-                                 % (type(exc).__name__, exc))
 
 
 class FilterModule(object):
