@@ -147,10 +147,14 @@ def test_every_key_and_definition_comes_back(playbook, settings, redis_server, r
     corrupt(client, rabbitmq, vhost, unique)
     assert len(redis_dumps(client, unique)) == KEYS - 3000
 
-    # The first run dies as soon as it has scaled the writer down (before the restore).
+    # The first run dies as soon as it has scaled the writer down, before the restore. The
+    # check is a typed read (milliseconds; a dynamic client's discovery on each poll took
+    # long enough under load for the killed run to restore first).
+    from kubernetes import client as k8s_client
+    apps = k8s_client.AppsV1Api(kube)
     settings = dict(settings, recovery_scenario="data_corruption")
-    killed = playbook("recovery.yml", settings, env=env, kill_when=lambda: read(
-        kube, "apps/v1", "Deployment", namespace, writer)["spec"]["replicas"] == 0)
+    killed = playbook("recovery.yml", settings, env=env, kill_when=lambda: apps.read_namespaced_deployment(
+        writer, namespace).spec.replicas == 0)
     assert killed.rc == -9, killed.explain()
     assert read(kube, "apps/v1", "Deployment", namespace, writer)["spec"]["replicas"] == 0
     record = json.loads(read(kube, "v1", "ConfigMap", namespace, STATE)["data"][RECORD])
