@@ -24,7 +24,9 @@ as the fact ``mas_platform``:
   evaluated (the network_policies role applies this list as it is);
 - ``ingress``, ``service_mesh``, ``service_discovery``, ``agent_endpoints``,
   ``monitoring``, ``certificates``: the service configuration with its defaults filled
-  in once (model/configuration.py).
+  in once (model/configuration.py);
+- ``addons``: the cluster add-ons, each with its mode, what relies on it, where it runs
+  and what on the live cluster proves it present (model/addons.py).
 
 Every value here is derived in Python, once, with a unit test; templates print it.
 """
@@ -35,6 +37,7 @@ __metaclass__ = type
 
 import copy
 
+from ansible_collections.mas.platform.plugins.module_utils.model.addons import compile_addons
 from ansible_collections.mas.platform.plugins.module_utils.model.labels import (
     PLATFORM_LABELS,
     agent_labels,
@@ -250,6 +253,7 @@ def compile_platform(spec, quotas, policies, options=None):
         "agents": tiers,
         "phases": {"core_services": _phases(services), "agents": _phases(tiers)},
         "network_policies": _plain(policies),
+        "addons": compile_addons(spec),
     }
     platform.update(service_configuration(spec, tiers, cluster_domain))
     return platform

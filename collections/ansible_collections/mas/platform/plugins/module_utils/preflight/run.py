@@ -16,7 +16,8 @@
 
 - packing: the worst case placed pod by pod as kube-scheduler places it (packing.py,
   scheduler.py); a pod no node takes would stay Pending, which is an error;
-- version lifecycle: core service releases past their upstream end of life (lifecycle.py).
+- version lifecycle: core service releases past their upstream end of life (lifecycle.py);
+- cluster add-ons: every part of the spec that relies on one has one (addons.py).
 
 It returns a report: ``errors`` and ``warnings`` (each {path, message}), ``capacity``
 (per node group and per namespace), ``quotas`` (ResourceQuota ``spec.hard`` per
@@ -27,6 +28,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.mas.platform.plugins.module_utils.preflight.addons import check_addons
 from ansible_collections.mas.platform.plugins.module_utils.preflight.capacity import (
     describe_cpu,
     describe_memory,
@@ -165,6 +167,8 @@ def _run(spec, options, findings, report):
     check_procedures(cleaned, agents, services, findings)
     findings.at = "service_configuration"
     _check_consistency(cleaned, findings)
+    findings.at = "infrastructure.kubernetes.addons"
+    check_addons(cleaned, findings)
 
     capacity = {
         "workloads": dict((w.name, _workload_row(w)) for w in workloads),

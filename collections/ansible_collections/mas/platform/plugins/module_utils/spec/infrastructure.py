@@ -33,6 +33,7 @@ from ansible_collections.mas.platform.plugins.module_utils.spec.schema import (
     Record,
     Str,
 )
+from ansible_collections.mas.platform.plugins.module_utils.spec.addons import ADDONS
 from ansible_collections.mas.platform.plugins.module_utils.spec.aws import Region, VPC_PREFIXES, zone_region
 from ansible_collections.mas.platform.plugins.module_utils.spec.common import (
     MIN_KUBERNETES_MINOR,
@@ -192,6 +193,9 @@ KUBERNETES = Record(
         "node_groups": MapOf(NODE_GROUP, key=_dns_label, min_items=1),
         "nodes": _SeedNodes(),
         "daemonsets": _daemonsets,
+        # The cluster add-ons the platform relies on, each installed, provided or none
+        # (spec/addons.py).
+        "addons": ADDONS,
     },
     required=("version",),
 )
