@@ -13,12 +13,16 @@ export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 # restic, the backup repository's tool: one pinned version (tools/restic/version.env), built once.
 include tools/restic/version.env
 RESTIC_DIR := $(MAS_CACHE_DIR)/bin/restic-$(RESTIC_VERSION)
-export PATH := $(CURDIR)/$(BIN):$(RESTIC_DIR):$(MAS_CACHE_DIR)/bin/current:$(PATH)
+# helm, which installs the cluster add-ons, and the add-on charts the tests render
+# (tools/helm/versions.env, tools/helm/charts.txt), built and fetched once.
+include tools/helm/versions.env
+HELM_DIR := $(MAS_CACHE_DIR)/bin/helm-$(HELM_VERSION)
+export PATH := $(CURDIR)/$(BIN):$(RESTIC_DIR):$(HELM_DIR):$(MAS_CACHE_DIR)/bin/current:$(PATH)
 COLLECTION := collections/ansible_collections/mas/platform
 # The targets that use the local cluster take turns on it (tools/cluster-lock.sh).
 LOCK := tools/cluster-lock.sh
 
-.PHONY: help setup system-packages restic test-consul local-up local-down demo test lint sanity pytest pytest-beside pytest-cluster unit molecule bench topology clean
+.PHONY: help setup system-packages restic helm test-consul local-up local-down demo test lint sanity pytest pytest-beside pytest-cluster unit molecule bench topology clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -39,6 +43,11 @@ restic: $(RESTIC_DIR)/restic  ## Build restic $(RESTIC_VERSION) once (cached in 
 
 $(RESTIC_DIR)/restic: tools/restic/version.env
 	tools/restic/install.sh > /dev/null
+
+helm: $(HELM_DIR)/helm  ## Build helm $(HELM_VERSION) once and fetch the add-on charts the tests render
+
+$(HELM_DIR)/helm: tools/helm/versions.env tools/helm/charts.txt
+	tools/helm/install.sh > /dev/null
 
 test-consul: setup restic  ## The backup test that needs a real Consul: MAS_CONSUL_BINARY=/path/to/consul make test-consul
 	@test -x "$$MAS_CONSUL_BINARY" || { echo "set MAS_CONSUL_BINARY to a consul binary (docs/runbooks/backup-and-recovery.md)"; exit 1; }
@@ -70,7 +79,7 @@ sanity: setup  ## ansible-test sanity on the collection
 unit: setup restic  ## pytest unit tests only (no cluster, no services)
 	$(BIN)/python -m pytest tests/unit -q
 
-pytest: local-up system-packages restic  ## pytest unit and integration tests (real local services and cluster)
+pytest: local-up system-packages restic helm  ## pytest unit and integration tests (real local services and cluster)
 	$(LOCK) $(BIN)/python -m pytest tests -q $(PYTEST_ARGS)
 
 # The tests that need neither the local cluster nor its side services (unit tests, the AWS
@@ -80,7 +89,7 @@ PYTEST_BESIDE := tests/unit tests/integration/aws
 pytest-beside: setup restic  ## pytest of the tests that need no cluster (unit; AWS on moto)
 	$(BIN)/python -m pytest $(PYTEST_BESIDE) -q -p no:cacheprovider --durations=10
 
-pytest-cluster: local-up system-packages restic  ## pytest of the other tests (what pytest-beside leaves)
+pytest-cluster: local-up system-packages restic helm  ## pytest of the other tests (what pytest-beside leaves)
 	$(LOCK) $(BIN)/python -m pytest tests -q $(addprefix --ignore=,$(PYTEST_BESIDE)) $(PYTEST_ARGS)
 
 molecule: local-up system-packages  ## Molecule scenarios against the local cluster

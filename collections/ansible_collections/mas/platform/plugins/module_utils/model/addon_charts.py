@@ -1,0 +1,204 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, mas.platform contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The Helm releases that install the cluster add-ons, from the compiled platform.
+
+``releases(platform, options)`` returns one release per add-on of mode ``install``
+(model/addons.py), in the catalogue's order: ``name`` (the add-on), ``release``,
+``namespace``, ``chart`` (``repo``, ``name``, ``version``: one pinned version each, in
+``CHARTS``), and ``values`` derived from the compiled platform:
+
+- every release takes the add-on's workload name as ``fullnameOverride`` (so that the
+  workload and Service the live check reads are the ones the chart creates);
+- the Deployments (metrics-server, the ingress controller, the Collector) run where the
+  core services run (the node selector they share), two replicas each;
+- the device plugin runs on the GPU node groups only, tolerating their taints; Fluent Bit
+  on every node (it tolerates every taint) with the configuration the observability role
+  renders (ConfigMap ``fluent-bit-config``);
+- with the service mesh on, the ingress controller's pods join it (the Istio sidecar,
+  inbound traffic left to the controller, upstreams by Service) as docs/agents.md asks.
+
+``options``: ``opensearch_admin_secret`` (a Secret with key ``password``, needed to
+install OpenSearch, whose security plugin refuses to start without an admin password),
+``values`` (name -> values merged over the derived ones) and ``chart_dirs`` (name -> a
+directory holding the pinned chart, for a control node that reaches no chart
+repository: the chart's ``ref`` is then that directory and its ``repo`` None).
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import copy
+
+from ansible_collections.mas.platform.plugins.module_utils.base import PlatformError
+from ansible_collections.mas.platform.plugins.module_utils.spec.addons import INGRESS_CLASS, INGRESS_CONTROLLER_SUFFIX, INSTALL
+from ansible_collections.mas.platform.plugins.module_utils.spec.common import NODE_ROLE_LABEL
+
+# One pinned chart per add-on. The device plugin and metrics-server are the newest
+# releases whose chart sources the tests render here (tools/helm/charts.env); ingress-nginx
+# 4.15.1 is its project's final release (it was retired in March 2026: docs/addons.md).
+CHARTS = {
+    "gpu_device_plugin": {"repo": "https://nvidia.github.io/k8s-device-plugin", "name": "nvidia-device-plugin",
+                          "version": "0.19.3"},
+    "metrics_server": {"repo": "https://kubernetes-sigs.github.io/metrics-server/", "name": "metrics-server",
+                       "version": "3.13.0"},
+    "ingress_controller": {"repo": "https://kubernetes.github.io/ingress-nginx", "name": "ingress-nginx",
+                           "version": "4.15.1"},
+    "log_collector": {"repo": "https://fluent.github.io/helm-charts", "name": "fluent-bit", "version": "0.58.1"},
+    "log_backend": {"repo": "https://opensearch-project.github.io/helm-charts/", "name": "opensearch",
+                    "version": "3.6.0"},
+    "trace_collector": {"repo": "https://open-telemetry.github.io/opentelemetry-helm-charts",
+                        "name": "opentelemetry-collector", "version": "0.170.0"},
+}
+
+FLUENT_BIT_CONFIGMAP = "fluent-bit-config"
+FLUENT_BIT_STATE = "/var/fluent-bit/state"
+OTEL_IMAGE = "otel/opentelemetry-collector-k8s"
+REPLICAS = 2
+
+
+def core_node_selector(platform):
+    """The node selector every core service shares (the add-ons' Deployments run there)."""
+    selectors = [s.get("node_selector") or {} for s in (platform.get("core_services") or {}).values()]
+    if not selectors:
+        return {}
+    return dict((k, v) for k, v in selectors[0].items() if all(s.get(k) == v for s in selectors[1:]))
+
+
+def _tolerations(taints):
+    return [{"key": t["key"], "operator": "Exists", "effect": t["effect"]} for t in taints if t.get("key")]
+
+
+def _gpu_values(addon, platform, options):
+    groups = addon["evidence"]["node_groups"]
+    roles = sorted(set(g["role"] for g in groups))
+    taints = [t for g in groups for t in g.get("taints") or []]
+    tolerations = [{"key": "CriticalAddonsOnly", "operator": "Exists"}]
+    for toleration in _tolerations(taints):
+        if toleration not in tolerations:
+            tolerations.append(toleration)
+    return {
+        # The chart's own affinity needs node-feature-discovery's labels; these nodes
+        # are known by their node group instead.
+        "affinity": {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": [
+            {"matchExpressions": [{"key": NODE_ROLE_LABEL, "operator": "In", "values": roles}]}]}}},
+        "tolerations": tolerations,
+        "gfd": {"enabled": False},
+        "nfd": {"enabled": False},
+    }
+
+
+def _metrics_values(addon, platform, options):
+    return {"replicas": REPLICAS, "nodeSelector": core_node_selector(platform),
+            "podDisruptionBudget": {"enabled": True, "minAvailable": 1}}
+
+
+def _ingress_values(addon, platform, options):
+    ingress_class = addon["evidence"].get("ingress_class") or INGRESS_CLASS
+    controller = {
+        "replicaCount": REPLICAS,
+        "nodeSelector": core_node_selector(platform),
+        "ingressClass": ingress_class,
+        "ingressClassResource": {"name": ingress_class, "enabled": True, "default": False,
+                                 "controllerValue": "k8s.io/ingress-nginx"},
+        # The network role's load balancers forward to the controller's pods (IP targets).
+        "service": {"type": "ClusterIP"},
+    }
+    if (platform.get("service_mesh") or {}).get("enabled"):
+        controller["podLabels"] = {"sidecar.istio.io/inject": "true"}
+        controller["podAnnotations"] = {"traffic.sidecar.istio.io/includeInboundPorts": ""}
+        controller["config"] = {"service-upstream": "true"}
+    return {"controller": controller}
+
+
+def _fluent_bit_values(addon, platform, options):
+    return {
+        "existingConfigMap": FLUENT_BIT_CONFIGMAP,
+        "tolerations": [{"operator": "Exists"}],
+        # Where the configuration keeps its read positions and buffers across restarts.
+        "extraVolumes": [{"name": "state", "hostPath": {"path": FLUENT_BIT_STATE, "type": "DirectoryOrCreate"}}],
+        "extraVolumeMounts": [{"name": "state", "mountPath": FLUENT_BIT_STATE}],
+    }
+
+
+def _opensearch_values(addon, platform, options):
+    secret = options.get("opensearch_admin_secret")
+    if not secret:
+        raise PlatformError("log_backend: installing OpenSearch needs its admin password: set "
+                            "cluster_addons_opensearch_admin_secret to a Secret in the namespace %s with the key password "
+                            "(or set infrastructure.kubernetes.addons.log_backend.mode: provided)" % (
+                                addon["workload"]["namespace"]))
+    name = addon["workload"]["name"]
+    default_class = [c["name"] for c in platform.get("storage_classes") or [] if c.get("default")]
+    persistence = {"enabled": True, "size": "100Gi"}
+    if default_class:
+        persistence["storageClass"] = default_class[0]
+    return {
+        # The StatefulSet and the Service the endpoint names both take this name.
+        "clusterName": name,
+        "masterService": name,
+        "replicas": 3,
+        "nodeSelector": core_node_selector(platform),
+        "persistence": persistence,
+        "sysctlInit": {"enabled": True},
+        "extraEnvs": [{"name": "OPENSEARCH_INITIAL_ADMIN_PASSWORD",
+                       "valueFrom": {"secretKeyRef": {"name": secret, "key": "password"}}}],
+    }
+
+
+def _otel_values(addon, platform, options):
+    return {"mode": "deployment", "image": {"repository": OTEL_IMAGE}, "command": {"name": "otelcol-k8s"},
+            "replicaCount": REPLICAS, "nodeSelector": core_node_selector(platform)}
+
+
+_VALUES = {
+    "gpu_device_plugin": _gpu_values,
+    "metrics_server": _metrics_values,
+    "ingress_controller": _ingress_values,
+    "log_collector": _fluent_bit_values,
+    "log_backend": _opensearch_values,
+    "trace_collector": _otel_values,
+}
+
+
+def merge(base, override):
+    """``override`` over ``base``, maps merged key by key, anything else replaced (Helm's
+    rule for values)."""
+    result = copy.deepcopy(base)
+    for key, value in (override or {}).items():
+        if isinstance(value, dict) and isinstance(result.get(key), dict):
+            result[key] = merge(result[key], value)
+        else:
+            result[key] = copy.deepcopy(value)
+    return result
+
+
+def full_name(addon):
+    """The chart's fullnameOverride: the workload's name (the ingress controller's less
+    the "-controller" that its chart appends)."""
+    name = addon["workload"]["name"]
+    if addon["name"] == "ingress_controller" and name.endswith(INGRESS_CONTROLLER_SUFFIX):
+        return name[:-len(INGRESS_CONTROLLER_SUFFIX)]
+    return name
+
+
+def releases(platform, options=None):
+    """The Helm releases of the add-ons the platform installs (see the module docstring)."""
+    options = options or {}
+    overrides = options.get("values") or {}
+    chart_dirs = options.get("chart_dirs") or {}
+    result = []
+    for name, addon in (platform.get("addons") or {}).items():
+        if addon.get("mode") != INSTALL:
+            continue
+        values = dict(_VALUES[name](addon, platform, options), fullnameOverride=full_name(addon))
+        result.append({
+            "name": name,
+            "release": full_name(addon),
+            "namespace": addon["workload"]["namespace"],
+            "chart": dict(CHARTS[name], ref=chart_dirs.get(name) or CHARTS[name]["name"],
+                          repo=None if chart_dirs.get(name) else CHARTS[name]["repo"]),
+            "values": merge(values, overrides.get(name)),
+        })
+    return result
