@@ -111,10 +111,11 @@ collection: setup  ## Build the collection tarball into build/collection (ansibl
 	rm -f build/collection/mas-platform-*.tar.gz
 	$(BIN)/ansible-galaxy collection build $(COLLECTION) --output-path build/collection
 
-ee: collection restic  ## Render the execution environment's build context into build/ee (then: podman build build/ee)
-	rm -rf build/ee build/restic
-	install -d build/restic
+ee: collection restic helm  ## Render the execution environment's build context into build/ee (then: podman build build/ee)
+	rm -rf build/ee build/restic build/helm
+	install -d build/restic build/helm
 	install -m 0755 $(RESTIC_DIR)/restic build/restic/restic
+	install -m 0755 $(HELM_DIR)/helm build/helm/helm
 	$(BIN)/ansible-builder create --file execution-environment.yml --context build/ee --output-filename Containerfile
 
 # Committed, so that the docs read on GitHub; tests/unit/test_collection_build.py fails when

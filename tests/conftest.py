@@ -135,16 +135,36 @@ def pytest_terminal_summary(terminalreporter, config):
 # tools/restic/version.env once (cached in $MAS_CACHE_DIR/bin) and prints its path; the
 # session puts it first on PATH, where the modules (and the playbooks they run from) find it.
 
-@pytest.fixture(scope="session")
-def restic():
-    """The path of the pinned restic, first on this session's PATH."""
+def _tool(name):
+    """The path that tools/<name>/install.sh prints (it builds the pinned version once),
+    its directory put first on this session's PATH."""
     import os
     import pathlib
     import subprocess
-    script = pathlib.Path(__file__).resolve().parents[1] / "tools" / "restic" / "install.sh"
+    script = pathlib.Path(__file__).resolve().parents[1] / "tools" / name / "install.sh"
     built = subprocess.run([str(script)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, check=False)
     if built.returncode != 0:
-        pytest.fail("tools/restic/install.sh failed:\n%s" % built.stderr[-3000:])
+        pytest.fail("tools/%s/install.sh failed:\n%s" % (name, built.stderr[-3000:]))
     path = built.stdout.strip().splitlines()[-1]
     os.environ["PATH"] = "%s:%s" % (os.path.dirname(path), os.environ.get("PATH", ""))
     return path
+
+
+@pytest.fixture(scope="session")
+def restic():
+    """The path of the pinned restic, first on this session's PATH."""
+    return _tool("restic")
+
+
+# -- helm --------------------------------------------------------------------------------------
+# The cluster_addons role installs the add-ons with helm; tools/helm/install.sh builds the
+# version of tools/helm/versions.env once and fetches the charts of tools/helm/charts.txt
+# into $MAS_CACHE_DIR/charts.
+
+@pytest.fixture(scope="session")
+def helm():
+    """(the path of the pinned helm, first on this session's PATH; the directory of the
+    add-on charts)."""
+    import pathlib
+    path = pathlib.Path(_tool("helm"))
+    return path, path.parents[2] / "charts"

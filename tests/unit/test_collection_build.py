@@ -145,9 +145,9 @@ def test_installed_tarball_documents_every_module(built, tmp_path):
 # -- the execution environment ------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def ee_context(built, restic, tmp_path_factory):
+def ee_context(built, restic, helm, tmp_path_factory):
     """`ansible-builder create` of execution-environment.yml, as `make ee` runs it (the
-    tarball and restic where the definition expects them)."""
+    tarball, restic and helm where the definition expects them)."""
     work = tmp_path_factory.mktemp("ee")
     for name in ("execution-environment.yml", "requirements-ee.txt", "requirements.yml"):
         shutil.copy2(REPO / name, work / name)
@@ -155,6 +155,8 @@ def ee_context(built, restic, tmp_path_factory):
     shutil.copy2(built, work / "build/collection" / TARBALL)
     (work / "build/restic").mkdir(parents=True)
     shutil.copy2(restic, work / "build/restic/restic")
+    (work / "build/helm").mkdir(parents=True)
+    shutil.copy2(helm[0], work / "build/helm/helm")
     _run(BIN / "ansible-builder", "create", "--file", work / "execution-environment.yml", "--context",
          work / "context", "--output-filename", "Containerfile", cwd=work)
     return work / "context"
@@ -180,6 +182,15 @@ def test_ee_context_holds_the_pins_the_collections_and_the_tarball(ee_context):
     # final stage copies them.
     galaxy_stage = containerfile.split("FROM base AS builder")[0]
     assert "mas-platform-*.tar.gz" in galaxy_stage
+
+
+def test_ee_runs_the_pinned_helm(ee_context, helm):
+    # The cluster_addons role installs the add-ons with the helm that the tests ran.
+    copied = ee_context / "_build" / "helm" / "helm"
+    assert copied.read_bytes() == helm[0].read_bytes()
+    containerfile = (ee_context / "Containerfile").read_text()
+    assert "COPY _build/helm/helm /usr/local/bin/helm" in containerfile
+    assert "RUN /usr/local/bin/helm version --short" in containerfile
 
 
 def test_ee_pins_are_those_of_the_requirements_files():

@@ -4,6 +4,7 @@ chart (a directory, as on a control node that reaches no chart repository), thro
 deploy playbook. A second run and a plan change nothing."""
 
 import os
+import pathlib
 import subprocess
 
 import pytest
@@ -15,7 +16,7 @@ from services import KUBECONFIG, connect_kube
 from ansible_collections.mas.platform.plugins.module_utils.model.addon_charts import CHARTS
 from ansible_collections.mas.platform.plugins.module_utils.spec.addons import CATALOGUE
 
-from conftest import REPO
+REPO = pathlib.Path(__file__).resolve().parents[3]
 
 RELEASE = CATALOGUE["gpu_device_plugin"]["name"]
 NAMESPACE = CATALOGUE["gpu_device_plugin"]["namespace"]
