@@ -183,6 +183,24 @@ def full_name(addon):
     return name
 
 
+# The labels each chart gives its pods (its selector), by release name: the network
+# policies open the add-ons' traffic to exactly these pods (model/flows.py).
+_POD_LABELS = {
+    "ingress_controller": {"app.kubernetes.io/name": "ingress-nginx", "app.kubernetes.io/component": "controller"},
+    "log_collector": {"app.kubernetes.io/name": "fluent-bit"},
+    "log_backend": {"app.kubernetes.io/name": "opensearch"},
+    "trace_collector": {"app.kubernetes.io/name": "opentelemetry-collector", "component": "standalone-collector"},
+}
+
+
+def pod_labels(addon):
+    """The labels of an installed add-on's pods (None for an add-on without pods of its own
+    in the policies: the device plugin and metrics-server run in kube-system)."""
+    if addon["name"] not in _POD_LABELS:
+        return None
+    return dict(_POD_LABELS[addon["name"]], **{"app.kubernetes.io/instance": full_name(addon)})
+
+
 def releases(platform, options=None):
     """The Helm releases of the add-ons the platform installs (see the module docstring)."""
     options = options or {}

@@ -28,6 +28,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.mas.platform.plugins.module_utils.model.addon_charts import pod_labels
+from ansible_collections.mas.platform.plugins.module_utils.model.addons import compile_addons
 from ansible_collections.mas.platform.plugins.module_utils.model.labels import (
     _service_selector,
     _tier_selector,
@@ -68,6 +70,9 @@ DEFAULT_OPTIONS = {
     "kube_api_cidrs": [],
     "kube_api_ports": [443, 6443],
 }
+
+# OpenSearch's nodes talk to each other on its transport port (the chart's default).
+OPENSEARCH_TRANSPORT_PORT = 9300
 
 # What the network_policies role reads of the spec; health_monitoring is optional.
 SPEC_SECTIONS = ("environment_config", "core_services", "deployment_sequence", "service_configuration", "security_setup")
@@ -178,6 +183,7 @@ class _Platform:
     def __init__(self, cleaned, options, findings):
         self.options = dict(DEFAULT_OPTIONS, **(options or {}))
         self.findings = findings
+        self.cleaned = cleaned
         self.namespaces = platform_namespaces(cleaned)
         self.order = _namespace_order(self.namespaces)
         self.default = default_policy(cleaned)
@@ -221,7 +227,7 @@ class _Platform:
 
     def flows(self):
         return (self._agents_to_services() + self._agents_to_agents() + self._monitoring() + self._ingress()
-                + self._service_members() + self._discovery() + self._mesh() + self._dns())
+                + self._service_members() + self._discovery() + self._addons() + self._mesh() + self._dns())
 
     def _agents_to_services(self):
         """The agents use every core service, on its client port."""
@@ -310,6 +316,37 @@ class _Platform:
                 flows.append(Flow(self.groups[name], self.groups[name], [(protocol, n) for n in numbers for protocol in ("TCP", "UDP")],
                                   "the members of a core service reach each other", key_path(path, "ports")))
         return flows
+
+    def _addons(self):
+        """The cluster add-ons that talk to the platform (model/addons.py): the agents export
+        their traces to the collector, Fluent Bit ships the logs to their backend, and an
+        installed OpenSearch's nodes reach each other (HTTP and transport)."""
+        addons, flows = compile_addons(self.cleaned), []
+        collector = self._addon_pods(addons["trace_collector"])
+        if collector is not None and (addons["trace_collector"]["evidence"].get("service") or {}).get("port"):
+            port = addons["trace_collector"]["evidence"]["service"]["port"]
+            flows.extend(Flow(group, collector, [("TCP", port)], "the agents export their traces",
+                              "service_configuration.monitoring.tracing.collector.endpoint") for group in self.agent_groups)
+        backend, shipper = self._addon_pods(addons["log_backend"]), self._addon_pods(addons["log_collector"])
+        if backend is not None and (addons["log_backend"]["evidence"].get("service") or {}).get("port"):
+            port = addons["log_backend"]["evidence"]["service"]["port"]
+            if shipper is not None:
+                flows.append(Flow(shipper, backend, [("TCP", port)], "Fluent Bit ships the logs",
+                                  "service_configuration.monitoring.logging.backend.endpoint"))
+            if addons["log_backend"]["mode"] == "install":
+                flows.append(Flow(backend, backend, [("TCP", port), ("TCP", OPENSEARCH_TRANSPORT_PORT)],
+                                  "OpenSearch's nodes form their cluster", "infrastructure.kubernetes.addons.log_backend"))
+        return flows
+
+    def _addon_pods(self, addon):
+        """An add-on's pods: by its chart's labels where the platform installs it, else every
+        pod of the namespace where the spec says it runs; None where that is not known."""
+        if addon["mode"] == "none" or not addon.get("workload"):
+            return None
+        workload = addon["workload"]
+        labels = (pod_labels(addon) or {}) if addon["mode"] == "install" else {}
+        return Pods(workload["name"], workload["namespace"], labels, [(workload["name"], labels)],
+                    external=workload["namespace"] not in self.namespaces)
 
     def _discovery(self):
         """Consul as service discovery: a Job registers the agents; Consul checks their
