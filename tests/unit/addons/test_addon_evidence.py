@@ -34,7 +34,7 @@ def api_service(available):
 
 
 def service(port):
-    return {"kind": "Service", "metadata": {"namespace": "monitoring", "name": "otel-collector"},
+    return {"kind": "Service", "metadata": {"namespace": "tracing", "name": "otel-collector"},
             "spec": {"ports": [{"name": "otlp-grpc", "port": port}]}}
 
 
@@ -87,12 +87,12 @@ def test_ingress_class_and_controller(addons):
 
 
 @pytest.mark.parametrize("objects,problem", [
-    ({"service": [], "endpoint_slices": []}, "Service monitoring/otel-collector does not exist"),
+    ({"service": [], "endpoint_slices": []}, "Service tracing/otel-collector does not exist"),
     ({"service": [service(4318)], "endpoint_slices": [slice_(True)]},
-     "Service monitoring/otel-collector publishes no port 4317 (it has 4318)"),
-    ({"service": [service(4317)], "endpoint_slices": []}, "Service monitoring/otel-collector has no ready endpoint"),
+     "Service tracing/otel-collector publishes no port 4317 (it has 4318)"),
+    ({"service": [service(4317)], "endpoint_slices": []}, "Service tracing/otel-collector has no ready endpoint"),
     ({"service": [service(4317)], "endpoint_slices": [slice_(False, False)]},
-     "Service monitoring/otel-collector has no ready endpoint"),
+     "Service tracing/otel-collector has no ready endpoint"),
     ({"service": [service(4317)], "endpoint_slices": [slice_(False, True)]}, None),
 ])
 def test_the_collector_service_answers_only_with_a_ready_endpoint(addons, objects, problem):

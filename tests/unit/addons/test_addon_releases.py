@@ -28,9 +28,9 @@ def test_one_pinned_release_per_installed_addon_named_as_the_check_reads_it(prod
         ("gpu_device_plugin", "nvidia-device-plugin", "kube-system", "nvidia-device-plugin", "0.19.3"),
         ("metrics_server", "metrics-server", "kube-system", "metrics-server", "3.13.0"),
         ("ingress_controller", "ingress-nginx", "ingress-nginx", "ingress-nginx", "4.15.1"),
-        ("log_collector", "fluent-bit", "monitoring", "fluent-bit", "0.58.1"),
-        ("log_backend", "opensearch", "monitoring", "opensearch", "3.6.0"),
-        ("trace_collector", "otel-collector", "monitoring", "opentelemetry-collector", "0.170.0"),
+        ("log_collector", "fluent-bit", "logging", "fluent-bit", "0.58.1"),
+        ("log_backend", "opensearch", "logging", "opensearch", "3.6.0"),
+        ("trace_collector", "otel-collector", "tracing", "opentelemetry-collector", "0.170.0"),
     ]
     # ingress-nginx appends -controller: the Deployment is ingress-nginx-controller.
     assert found["ingress_controller"]["values"]["fullnameOverride"] == "ingress-nginx"
@@ -98,3 +98,18 @@ def test_a_chart_directory_replaces_the_repository(production_spec):
     assert found["metrics_server"]["chart"]["version"] == "3.13.0"
     assert found["trace_collector"]["chart"]["ref"] == "opentelemetry-collector"
     assert found["trace_collector"]["chart"]["repo"] == "https://open-telemetry.github.io/opentelemetry-helm-charts"
+
+
+def test_the_installed_addons_get_namespaces_of_their_own_at_the_level_they_need(production_spec):
+    from ansible_collections.mas.platform.plugins.module_utils.model.addon_charts import namespace_objects
+    objects = namespace_objects(platform_of(production_spec))
+    levels = dict((o["metadata"]["name"], o["metadata"]["labels"]["pod-security.kubernetes.io/enforce"]) for o in objects)
+    # kube-system is the cluster's; Fluent Bit's hostPath and OpenSearch's sysctl need privileged.
+    assert levels == {"ingress-nginx": "baseline", "logging": "privileged", "tracing": "baseline"}
+    assert objects[0]["metadata"]["labels"]["app.kubernetes.io/part-of"] == "mas-platform"
+    change(production_spec, ADDONS + ("log_collector",), {"mode": "provided"})
+    levels = dict((o["metadata"]["name"], o["metadata"]["labels"]["pod-security.kubernetes.io/enforce"])
+                  for o in namespace_objects(platform_of(production_spec)))
+    assert levels["logging"] == "privileged"  # OpenSearch still needs it
+    change(production_spec, ADDONS + ("log_backend",), {"mode": "provided"})
+    assert "logging" not in [o["metadata"]["name"] for o in namespace_objects(platform_of(production_spec))]

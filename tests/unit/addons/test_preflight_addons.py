@@ -44,13 +44,13 @@ BAD = [
     ("trace-endpoint-elsewhere", [(TRACING + ("collector", "endpoint"), "http://jaeger.tracing.svc.cluster.local:4317")],
      "service_configuration.monitoring.tracing.collector.endpoint",
      "the Service jaeger.tracing port 4317, but the OpenTelemetry Collector as the platform installs it answers at "
-     "otel-collector.monitoring.svc:4317"),
+     "otel-collector.tracing.svc:4317"),
     ("trace-port-of-the-other-protocol", [(TRACING + ("collector", "protocol"), "http/protobuf")],
-     "service_configuration.monitoring.tracing.collector.endpoint", "answers at otel-collector.monitoring.svc:4318"),
+     "service_configuration.monitoring.tracing.collector.endpoint", "answers at otel-collector.tracing.svc:4318"),
     ("log-backend-outside-while-installed", [(LOGGING + ("backend", "endpoint"), "https://logs.example.com")],
      "service_configuration.monitoring.logging.backend.endpoint", "names no Service of this cluster"),
-    ("installed-collector-moved", [(ADDONS + ("trace_collector",), {"mode": "install", "namespace": "tracing"})],
-     "service_configuration.monitoring.tracing.collector.endpoint", "answers at otel-collector.tracing.svc:4317"),
+    ("installed-collector-moved", [(ADDONS + ("trace_collector",), {"mode": "install", "namespace": "otel"})],
+     "service_configuration.monitoring.tracing.collector.endpoint", "answers at otel-collector.otel.svc:4317"),
 ]
 
 
@@ -111,9 +111,9 @@ def test_compiled_addons_say_where_each_runs_and_what_proves_it(production_spec)
                                                    "namespace": "logging", "name": "fluent-bit"}
     assert addons["ingress_controller"]["workload"] is None
     assert addons["ingress_controller"]["evidence"] == {"ingress_class": "nginx"}
-    assert addons["trace_collector"]["evidence"]["service"] == {"namespace": "monitoring", "name": "otel-collector",
+    assert addons["trace_collector"]["evidence"]["service"] == {"namespace": "tracing", "name": "otel-collector",
                                                                  "port": 4317}
-    assert addons["log_backend"]["evidence"]["service"] == {"namespace": "monitoring", "name": "opensearch", "port": 9200}
+    assert addons["log_backend"]["evidence"]["service"] == {"namespace": "logging", "name": "opensearch", "port": 9200}
 
 
 @pytest.mark.parametrize("url,service", [

@@ -14,9 +14,11 @@
   core services run (the node selector they share), two replicas each;
 - the device plugin runs on the GPU node groups only, tolerating their taints; Fluent Bit
   on every node (it tolerates every taint) with the configuration the observability role
-  renders (ConfigMap ``fluent-bit-config``);
+  renders (ConfigMap ``fluent-bit-config``, in Fluent Bit's namespace);
 - with the service mesh on, the ingress controller's pods join it (the Istio sidecar,
   inbound traffic left to the controller, upstreams by Service) as docs/agents.md asks.
+
+``namespace_objects(platform)``: the Namespaces the installed add-ons need.
 
 ``options``: ``opensearch_admin_secret`` (a Secret with key ``password``, needed to
 install OpenSearch, whose security plugin refuses to start without an admin password),
@@ -32,7 +34,13 @@ __metaclass__ = type
 import copy
 
 from ansible_collections.mas.platform.plugins.module_utils.base import PlatformError
-from ansible_collections.mas.platform.plugins.module_utils.spec.addons import INGRESS_CLASS, INGRESS_CONTROLLER_SUFFIX, INSTALL
+from ansible_collections.mas.platform.plugins.module_utils.model.labels import NAMESPACE_NAME_LABEL, namespace_labels
+from ansible_collections.mas.platform.plugins.module_utils.spec.addons import (
+    CATALOGUE,
+    INGRESS_CLASS,
+    INGRESS_CONTROLLER_SUFFIX,
+    INSTALL,
+)
 from ansible_collections.mas.platform.plugins.module_utils.spec.common import NODE_ROLE_LABEL
 
 # One pinned chart per add-on. The device plugin and metrics-server are the newest
@@ -181,6 +189,34 @@ def full_name(addon):
     if addon["name"] == "ingress_controller" and name.endswith(INGRESS_CONTROLLER_SUFFIX):
         return name[:-len(INGRESS_CONTROLLER_SUFFIX)]
     return name
+
+
+_LEVELS = ("restricted", "baseline", "privileged")
+# Namespaces the cluster has: the add-ons installed there need none of their own.
+_CLUSTER_NAMESPACES = ("kube-system",)
+
+
+def namespace_objects(platform):
+    """The Namespaces of the add-ons the platform installs, where they are neither the
+    platform's nor the cluster's own, each at the Pod Security level its add-ons need (the
+    highest of them), with the platform's labels: the namespaces role creates them with the
+    platform's namespaces, so that the observability role can write Fluent Bit's
+    configuration in its namespace before the chart is installed."""
+    levels = {}
+    for name, addon in (platform.get("addons") or {}).items():
+        if addon.get("mode") != INSTALL:
+            continue
+        namespace = addon["workload"]["namespace"]
+        if namespace in (platform.get("namespaces") or {}) or namespace in _CLUSTER_NAMESPACES:
+            continue
+        level = CATALOGUE[name]["pod_security"]
+        levels[namespace] = max(levels.get(namespace, level), level, key=_LEVELS.index)
+    objects = []
+    for namespace, level in levels.items():
+        labels = dict((k, v) for k, v in namespace_labels(namespace, {"pod_security": level}).items()
+                      if k != NAMESPACE_NAME_LABEL)
+        objects.append({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": namespace, "labels": labels}})
+    return objects
 
 
 # The labels each chart gives its pods (its selector), by release name: the network

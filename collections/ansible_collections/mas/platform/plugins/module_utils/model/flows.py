@@ -40,6 +40,7 @@ from ansible_collections.mas.platform.plugins.module_utils.model.labels import (
     DNS_PORT,
     k8s_name,
     NAMESPACE_NAME_LABEL,
+    PLATFORM_LABELS,
     POLICY_PATH,
     REGISTRATION_LABELS,
     REGISTRATION_NAME,
@@ -73,6 +74,10 @@ DEFAULT_OPTIONS = {
 
 # OpenSearch's nodes talk to each other on its transport port (the chart's default).
 OPENSEARCH_TRANSPORT_PORT = 9300
+# The observability role's Job that loads the retention (ISM) policies (its pods' name label).
+ISM_JOB = "opensearch-ism"
+ISM_JOB_LABELS = dict(PLATFORM_LABELS, **{"app.kubernetes.io/name": ISM_JOB, "app.kubernetes.io/instance": ISM_JOB,
+                                          "app.kubernetes.io/component": "observability"})
 
 # What the network_policies role reads of the spec; health_monitoring is optional.
 SPEC_SECTIONS = ("environment_config", "core_services", "deployment_sequence", "service_configuration", "security_setup")
@@ -332,6 +337,12 @@ class _Platform:
             port = addons["log_backend"]["evidence"]["service"]["port"]
             if shipper is not None:
                 flows.append(Flow(shipper, backend, [("TCP", port)], "Fluent Bit ships the logs",
+                                  "service_configuration.monitoring.logging.backend.endpoint"))
+            if "prometheus" in self.groups:
+                # The observability role's Job loads the retention policies, in Prometheus's namespace.
+                ism = Pods(ISM_JOB, self.groups["prometheus"].namespace, {"app.kubernetes.io/name": ISM_JOB},
+                           [(ISM_JOB, ISM_JOB_LABELS)])
+                flows.append(Flow(ism, backend, [("TCP", port)], "the retention policies are loaded into OpenSearch",
                                   "service_configuration.monitoring.logging.backend.endpoint"))
             if addons["log_backend"]["mode"] == "install":
                 flows.append(Flow(backend, backend, [("TCP", port), ("TCP", OPENSEARCH_TRANSPORT_PORT)],

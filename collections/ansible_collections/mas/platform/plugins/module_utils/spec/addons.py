@@ -32,19 +32,23 @@ MODES = (INSTALL, PROVIDED, NONE)
 # name -> what it is, and the workload it runs as where the platform installs it (its
 # namespace and name; a spec may move either). The Services of the log backend and the
 # trace collector take the workload's name, so that the spec's endpoints can name them.
+# Each runs in a namespace of its own, outside the platform's quotas and default network
+# policy (a DaemonSet's pod per node would not fit the monitoring namespace's pod count),
+# at the Pod Security level its pods need: Fluent Bit reads the nodes' logs (hostPath)
+# and OpenSearch's init container sets vm.max_map_count (privileged).
 CATALOGUE = {
     "gpu_device_plugin": {"title": "the NVIDIA device plugin", "kind": "DaemonSet",
-                          "namespace": "kube-system", "name": "nvidia-device-plugin"},
+                          "namespace": "kube-system", "name": "nvidia-device-plugin", "pod_security": "privileged"},
     "metrics_server": {"title": "metrics-server", "kind": "Deployment",
-                       "namespace": "kube-system", "name": "metrics-server"},
+                       "namespace": "kube-system", "name": "metrics-server", "pod_security": "restricted"},
     "ingress_controller": {"title": "the ingress-nginx controller", "kind": "Deployment",
-                           "namespace": "ingress-nginx", "name": "ingress-nginx-controller"},
+                           "namespace": "ingress-nginx", "name": "ingress-nginx-controller", "pod_security": "baseline"},
     "log_collector": {"title": "Fluent Bit", "kind": "DaemonSet",
-                      "namespace": "monitoring", "name": "fluent-bit"},
+                      "namespace": "logging", "name": "fluent-bit", "pod_security": "privileged"},
     "log_backend": {"title": "OpenSearch", "kind": "StatefulSet",
-                    "namespace": "monitoring", "name": "opensearch"},
+                    "namespace": "logging", "name": "opensearch", "pod_security": "privileged"},
     "trace_collector": {"title": "the OpenTelemetry Collector", "kind": "Deployment",
-                        "namespace": "monitoring", "name": "otel-collector"},
+                        "namespace": "tracing", "name": "otel-collector", "pod_security": "baseline"},
 }
 
 # What the platform installs answers here: ingress-nginx's IngressClass, the collector
