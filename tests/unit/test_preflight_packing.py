@@ -115,13 +115,15 @@ def test_the_packing_table_shows_every_node(production_spec):
     assert [n["zone"] for n in table["worker"][:3]] == ["eu-west-1a", "eu-west-1b", "eu-west-1a"]
     placed = sum(sum(n["pods"].values()) for rows in table.values() for n in rows)
     # 21 core service members, 2+1 resource managers, 3+1 monitoring agents, 2+1
-    # learning agents, 5+2 coordinators, 20+5 executors.
-    assert placed == 63
+    # learning agents, 5+2 coordinators, 20+5 executors; the cluster add-ons: Fluent Bit on
+    # the 26 nodes, the device plugin on the 8 GPU nodes, 3 OpenSearch nodes, 2 each of
+    # metrics-server, the ingress controller and the Collector.
+    assert placed == 63 + 26 + 8 + 3 + 6
     assert report["packing"]["pending"] == []
     core = table["core"][0]
     assert set(core) == {"name", "zone", "pods", "requested", "free"}
     json.dumps(report["packing"])
-    assert any(line.startswith("packing: 63 pods of the worst case placed on 26 nodes") for line in report["summary"])
+    assert any(line.startswith("packing: 106 pods of the worst case placed on 26 nodes") for line in report["summary"])
 
 
 def test_local_inventory_needs_five_core_nodes(local_spec):

@@ -64,41 +64,92 @@ FLUENT_BIT_CONFIGMAP = "fluent-bit-config"
 FLUENT_BIT_STATE = "/var/fluent-bit/state"
 OTEL_IMAGE = "otel/opentelemetry-collector-k8s"
 REPLICAS = 2
+OPENSEARCH_NODES = 3
+
+# What each add-on's pods request, set in its chart's values and placed by the preflight's
+# packing (preflight/packing.py) on the nodes they select: one place for both.
+RESOURCES = {
+    "gpu_device_plugin": {"requests": {"cpu": "50m", "memory": "64Mi"}, "limits": {"memory": "128Mi"}},
+    "metrics_server": {"requests": {"cpu": "100m", "memory": "200Mi"}, "limits": {"memory": "400Mi"}},
+    "ingress_controller": {"requests": {"cpu": "200m", "memory": "256Mi"}, "limits": {"memory": "512Mi"}},
+    "log_collector": {"requests": {"cpu": "100m", "memory": "128Mi"}, "limits": {"memory": "512Mi"}},
+    # A 2 GiB heap (opensearchJavaOpts) and as much again for Lucene's file cache.
+    "log_backend": {"requests": {"cpu": "1", "memory": "4Gi"}, "limits": {"memory": "4Gi"}},
+    "trace_collector": {"requests": {"cpu": "200m", "memory": "256Mi"}, "limits": {"memory": "512Mi"}},
+}
+OPENSEARCH_JAVA_OPTS = "-Xms2g -Xmx2g"
 
 
-def core_node_selector(platform):
-    """The node selector every core service shares (the add-ons' Deployments run there)."""
-    selectors = [s.get("node_selector") or {} for s in (platform.get("core_services") or {}).values()]
+def common_node_selector(selectors):
+    """The labels every one of these node selectors requires (the add-ons' Deployments run
+    where the core services do)."""
+    selectors = list(selectors)
     if not selectors:
         return {}
     return dict((k, v) for k, v in selectors[0].items() if all(s.get(k) == v for s in selectors[1:]))
+
+
+def core_node_selector(platform):
+    """The node selector every core service of the compiled platform shares."""
+    return common_node_selector(s.get("node_selector") or {} for s in (platform.get("core_services") or {}).values())
+
+
+def pods(addons, core_selector):
+    """The pods of the add-ons the platform installs, for the preflight's packing:
+    ``daemonsets`` [(add-on, name, requests, nodeSelector, tolerations)] (one pod per node
+    they select and tolerate) and ``deployments`` [(add-on, name, namespace, requests,
+    nodeSelector, replicas)]; ``requests`` is RESOURCES' {cpu, memory}."""
+    daemonsets, deployments = [], []
+    for name, addon in addons.items():
+        if addon.get("mode") != INSTALL:
+            continue
+        requests = RESOURCES[name]["requests"]
+        if name == "gpu_device_plugin":
+            roles = sorted(set(g["role"] for g in addon["evidence"]["node_groups"]))
+            tolerations = _gpu_tolerations(addon)
+            for role in roles:
+                suffix = "" if len(roles) == 1 else "-" + role
+                daemonsets.append((name, addon["workload"]["name"] + suffix, requests, {NODE_ROLE_LABEL: role}, tolerations))
+        elif name == "log_collector":
+            daemonsets.append((name, addon["workload"]["name"], requests, {}, [{"operator": "Exists"}]))
+        else:
+            replicas = OPENSEARCH_NODES if name == "log_backend" else REPLICAS
+            deployments.append((name, addon["workload"]["name"], addon["workload"]["namespace"], requests, core_selector,
+                                replicas))
+    return {"daemonsets": daemonsets, "deployments": deployments}
 
 
 def _tolerations(taints):
     return [{"key": t["key"], "operator": "Exists", "effect": t["effect"]} for t in taints if t.get("key")]
 
 
-def _gpu_values(addon, platform, options):
-    groups = addon["evidence"]["node_groups"]
-    roles = sorted(set(g["role"] for g in groups))
-    taints = [t for g in groups for t in g.get("taints") or []]
+def _gpu_tolerations(addon):
+    """The device plugin tolerates the GPU node groups' taints (and CriticalAddonsOnly)."""
+    taints = [t for g in addon["evidence"]["node_groups"] for t in g.get("taints") or []]
     tolerations = [{"key": "CriticalAddonsOnly", "operator": "Exists"}]
     for toleration in _tolerations(taints):
         if toleration not in tolerations:
             tolerations.append(toleration)
+    return tolerations
+
+
+def _gpu_values(addon, platform, options):
+    roles = sorted(set(g["role"] for g in addon["evidence"]["node_groups"]))
+    tolerations = _gpu_tolerations(addon)
     return {
         # The chart's own affinity needs node-feature-discovery's labels; these nodes
         # are known by their node group instead.
         "affinity": {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": [
             {"matchExpressions": [{"key": NODE_ROLE_LABEL, "operator": "In", "values": roles}]}]}}},
         "tolerations": tolerations,
+        "resources": RESOURCES["gpu_device_plugin"],
         "gfd": {"enabled": False},
         "nfd": {"enabled": False},
     }
 
 
 def _metrics_values(addon, platform, options):
-    return {"replicas": REPLICAS, "nodeSelector": core_node_selector(platform),
+    return {"replicas": REPLICAS, "nodeSelector": core_node_selector(platform), "resources": RESOURCES["metrics_server"],
             "podDisruptionBudget": {"enabled": True, "minAvailable": 1}}
 
 
@@ -107,6 +158,7 @@ def _ingress_values(addon, platform, options):
     controller = {
         "replicaCount": REPLICAS,
         "nodeSelector": core_node_selector(platform),
+        "resources": RESOURCES["ingress_controller"],
         "ingressClass": ingress_class,
         "ingressClassResource": {"name": ingress_class, "enabled": True, "default": False,
                                  "controllerValue": "k8s.io/ingress-nginx"},
@@ -124,6 +176,7 @@ def _fluent_bit_values(addon, platform, options):
     return {
         "existingConfigMap": FLUENT_BIT_CONFIGMAP,
         "tolerations": [{"operator": "Exists"}],
+        "resources": RESOURCES["log_collector"],
         # Where the configuration keeps its read positions and buffers across restarts.
         "extraVolumes": [{"name": "state", "hostPath": {"path": FLUENT_BIT_STATE, "type": "DirectoryOrCreate"}}],
         "extraVolumeMounts": [{"name": "state", "mountPath": FLUENT_BIT_STATE}],
@@ -146,8 +199,10 @@ def _opensearch_values(addon, platform, options):
         # The StatefulSet and the Service the endpoint names both take this name.
         "clusterName": name,
         "masterService": name,
-        "replicas": 3,
+        "replicas": OPENSEARCH_NODES,
         "nodeSelector": core_node_selector(platform),
+        "resources": RESOURCES["log_backend"],
+        "opensearchJavaOpts": OPENSEARCH_JAVA_OPTS,
         "persistence": persistence,
         "sysctlInit": {"enabled": True},
         "extraEnvs": [{"name": "OPENSEARCH_INITIAL_ADMIN_PASSWORD",
@@ -157,7 +212,7 @@ def _opensearch_values(addon, platform, options):
 
 def _otel_values(addon, platform, options):
     return {"mode": "deployment", "image": {"repository": OTEL_IMAGE}, "command": {"name": "otelcol-k8s"},
-            "replicaCount": REPLICAS, "nodeSelector": core_node_selector(platform)}
+            "replicaCount": REPLICAS, "nodeSelector": core_node_selector(platform), "resources": RESOURCES["trace_collector"]}
 
 
 _VALUES = {

@@ -7,8 +7,9 @@ The nodes: every node group at its capacity (max_count with a cluster autoscaler
 count), each node with the group's labels and taints, its own hostname and the zone
 EKS (and tools/local-cluster) puts it in: node i of a group in availability zone
 i mod the number of zones. The pods, in the order a deploy and its scaling create
-them: the DaemonSets of infrastructure.kubernetes.daemonsets (one pod per node they
-tolerate), the core services' members, the agents at their replicas, then each agent
+them: the DaemonSets of infrastructure.kubernetes.daemonsets and of the cluster add-ons
+(one pod per node they tolerate), the core services' members, the add-ons' Deployments
+and StatefulSets, the agents at their replicas, then each agent
 at its maximum (the HPA's or the runbook's), then each agent's rolling-update surge
 (a new ReplicaSet, which the agents' topology spread counts apart). Each pod carries
 its worst requests (after the vertical bumps) and the scheduling rules the roles
@@ -34,7 +35,9 @@ from ansible_collections.mas.platform.plugins.module_utils.model.labels import (
     service_pod_labels,
     service_selector,
 )
-from ansible_collections.mas.platform.plugins.module_utils.preflight.capacity import GPU_RESOURCE
+from ansible_collections.mas.platform.plugins.module_utils.model.addon_charts import common_node_selector, pods
+from ansible_collections.mas.platform.plugins.module_utils.model.addons import compile_addons
+from ansible_collections.mas.platform.plugins.module_utils.preflight.capacity import GPU_RESOURCE, parse_quantity
 from ansible_collections.mas.platform.plugins.module_utils.preflight.scheduler import (
     Cluster,
     HOSTNAME,
@@ -53,6 +56,7 @@ AGENT_TOPOLOGY_SPREAD = ((HOSTNAME, 1), (ZONE, 1))
 SERVICE_PREFERRED_ANTI_AFFINITY = ("redis",)
 SERVICE_TOPOLOGY_SPREAD = ((ZONE, 1),)
 REVISION_LABEL = "pod-template-hash"
+ADDONS_PATH = "infrastructure.kubernetes.addons."
 
 
 def _millicores(cores):
@@ -73,6 +77,24 @@ def daemonsets(kubernetes):
             result.append((name, _millicores(requests["cpu"]), _bytes(requests["memory"]), body.get("nodeSelector"),
                            body.get("tolerations") or []))
     return result
+
+
+def addon_workloads(cleaned):
+    """The cluster add-ons the platform installs (model/addon_charts.py pods), as run()
+    takes them: (daemonsets, deployments), each entry ending with its key path. Their
+    Deployments run where the core services do."""
+    selectors = [((body or {}).get("affinity") or {}).get("nodeSelector") or {}
+                 for phase in (cleaned.get("core_services") or {}).values() for body in (phase or {}).values()]
+    found = pods(compile_addons(cleaned), common_node_selector(selectors))
+
+    def amounts(requests):
+        return _millicores(parse_quantity(requests["cpu"])), _bytes(parse_quantity(requests["memory"]))
+
+    daemonset_entries = [(name,) + amounts(requests) + (selector, tolerations, ADDONS_PATH + addon)
+                         for addon, name, requests, selector, tolerations in found["daemonsets"]]
+    deployment_entries = [(name, namespace) + amounts(requests) + (selector, replicas, ADDONS_PATH + addon)
+                          for addon, name, namespace, requests, selector, replicas in found["deployments"]]
+    return daemonset_entries, deployment_entries
 
 
 def build_nodes(groups, zones):
@@ -146,26 +168,40 @@ class Packing:
         self.outcome = {}
         # DaemonSet name -> its key path
         self.daemonsets = {}
+        # add-on workload name -> its key path
+        self.addons = {}
 
     def _pool(self, workload):
         return [node for group in workload.candidates for node in self.by_group.get(group, ())]
 
-    def run(self, services, agents, daemonsets=()):
-        """Place everything in deploy order; returns self."""
+    def run(self, services, agents, daemonsets=(), addons=()):
+        """Place everything in deploy order; returns self. ``addons``: the add-ons'
+        Deployments and StatefulSets (name, namespace, millicores, bytes, nodeSelector,
+        replicas, path), placed after the core services, before the agents."""
         ds_classes = []
-        for name, cpu, memory, selector, tolerations in daemonsets:
+        for entry in daemonsets:
+            name, cpu, memory, selector, tolerations = entry[:5]
             pod_class = PodClass(name, "kube-system", {"app.kubernetes.io/name": name}, cpu, memory, 0,
                                  node_selector=selector, tolerations=tolerations, spread=[])
-            ds_classes.append((name, self.cluster.add_class(pod_class)))
+            ds_classes.append((name, self.cluster.add_class(pod_class), entry[5] if len(entry) > 5 else None))
+        addon_classes = []
+        for name, namespace, cpu, memory, selector, replicas, path in addons:
+            pod_class = PodClass(name, namespace, {"app.kubernetes.io/name": name}, cpu, memory, 0,
+                                 node_selector=selector, spread=None)
+            addon_classes.append((name, self.cluster.add_class(pod_class), replicas, path))
         service_classes = [(w, self.cluster.add_class(service_class(w), self._pool(w))) for w in services if w.candidates]
         steady = [(w, self.cluster.add_class(agent_class(w, "steady"), self._pool(w))) for w in agents if w.candidates]
         surge = [(w, self.cluster.add_class(agent_class(w, "surge"), self._pool(w))) for w, _c in steady if w.surge]
-        for name, pod_class in ds_classes:
-            self.daemonsets[DAEMONSET + name] = "infrastructure.kubernetes.daemonsets.%s" % name
+        for name, pod_class, path in ds_classes:
+            self.daemonsets[DAEMONSET + name] = path or "infrastructure.kubernetes.daemonsets.%s" % name
             for node in pod_class.candidates:
                 self._record(DAEMONSET + name, "DaemonSet", pod_class, *self.cluster.place_on(pod_class, node))
         for workload, pod_class in service_classes:
             self._place(workload, pod_class, workload.replicas, "members")
+        for name, pod_class, replicas, path in addon_classes:
+            self.addons[ADDON + name] = path
+            for _pod in range(replicas):
+                self._record(ADDON + name, "replicas", pod_class, *self.cluster.place(pod_class))
         for workload, pod_class in steady:
             self._place(workload, pod_class, workload.replicas, "replicas")
         for workload, pod_class in steady:
@@ -230,8 +266,9 @@ def describe_reasons(reasons):
     return ", ".join("%d %s" % (count, reason) for reason, count in sorted(reasons.items(), key=lambda item: (-item[1], item[0])))
 
 
-# The outcome key of a DaemonSet (its name may be an agent's too).
+# The outcome key of a DaemonSet (its name may be an agent's too), and of an add-on's workload.
 DAEMONSET = "daemonset/"
+ADDON = "addon/"
 STEPS = {
     "members": "the service's members",
     "replicas": "its replicas",
@@ -243,7 +280,7 @@ STEPS = {
 def report_pending(packing, workloads, flagged, findings):
     """An error on each workload with Pending pods, unless its node groups' sums already
     failed (flagged: the names in a pool whose worst case exceeds its capacity)."""
-    paths = sorted(packing.daemonsets.items()) + [(w.name, w.path) for w in workloads]
+    paths = sorted(packing.daemonsets.items()) + sorted(packing.addons.items()) + [(w.name, w.path) for w in workloads]
     for name, path in paths:
         entry = packing.outcome.get(name)
         if not entry or not entry["pending"] or name in flagged:

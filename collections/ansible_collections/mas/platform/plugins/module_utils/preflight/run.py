@@ -62,7 +62,12 @@ from ansible_collections.mas.platform.plugins.module_utils.preflight.workloads i
 )
 from ansible_collections.mas.platform.plugins.module_utils.preflight.procedures import check_procedures
 from ansible_collections.mas.platform.plugins.module_utils.preflight.lifecycle import check_lifecycle
-from ansible_collections.mas.platform.plugins.module_utils.preflight.packing import daemonsets, Packing, report_pending
+from ansible_collections.mas.platform.plugins.module_utils.preflight.packing import (
+    addon_workloads,
+    daemonsets,
+    Packing,
+    report_pending,
+)
 from ansible_collections.mas.platform.plugins.module_utils.spec.schema import clip, Findings, key_path
 from ansible_collections.mas.platform.plugins.module_utils.preflight.services import check_services
 from ansible_collections.mas.platform.plugins.module_utils.spec.infrastructure import node_groups
@@ -152,7 +157,9 @@ def _run(spec, options, findings, report):
 
     findings.at = "infrastructure.kubernetes.node_groups"
     packing = Packing(groups, [z for z in infrastructure.get("availability_zones") or [] if z], namespaces)
-    packing.run([s for s in services if s.complete], [a for a in agents if a.complete], daemonsets(kubernetes))
+    addon_daemonsets, addon_deployments = addon_workloads(cleaned)
+    packing.run([s for s in services if s.complete], [a for a in agents if a.complete],
+                daemonsets(kubernetes) + addon_daemonsets, addon_deployments)
     report_pending(packing, [w for w in services + agents if w.complete], flagged, findings)
     report.update(_packing=packing, packing={"node_groups": packing.table(), "pending": packing.pending_rows()})
 
