@@ -8,24 +8,11 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=tools/helm/versions.env
 source "$here/versions.env"
-MAS_CACHE_DIR=${MAS_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/mas-platform}
-out=$MAS_CACHE_DIR/bin/helm-$HELM_VERSION
+# shellcheck source=tools/lib/go-install.sh
+source "$here/../lib/go-install.sh"
 log() { printf '[helm] %s\n' "$*" >&2; }
 
-if ! command -v go > /dev/null; then
-  [[ -x $out/helm ]] || { log "go is not installed: helm $HELM_VERSION and the charts come from Go modules"; exit 1; }
-fi
-if [[ ! -x $out/helm ]]; then
-  log "building helm $HELM_VERSION (go install helm.sh/helm/v3/cmd/helm@$HELM_VERSION)"
-  mkdir -p "$MAS_CACHE_DIR/bin"
-  tmp=$(mktemp -d "$MAS_CACHE_DIR/bin/helm-build.XXXXXX")
-  trap 'rm -rf "$tmp"' EXIT
-  GOBIN=$tmp CGO_ENABLED=0 GOFLAGS=-mod=mod go install -trimpath -ldflags "-s -w" \
-    "helm.sh/helm/v3/cmd/helm@$HELM_VERSION"
-  rm -rf "$out"
-  mkdir -p "$out"
-  mv "$tmp/helm" "$out/helm"
-fi
+helm=$(go_install_cached helm "$HELM_VERSION" helm.sh/helm/v3/cmd/helm)
 
 while read -r chart version module path; do
   [[ -n $chart && $chart != "#"* ]] || continue
@@ -42,4 +29,4 @@ while read -r chart version module path; do
   chmod -R u+w "$dest.tmp"
   mv "$dest.tmp" "$dest"
 done < "$here/charts.txt"
-echo "$out/helm"
+echo "$helm"
