@@ -6,7 +6,8 @@ import json
 
 import pytest
 
-from ansible_collections.mas.platform.plugins.module_utils.model.compile import compile_platform, phase_order
+from ansible_collections.mas.platform.plugins.module_utils.model.compile import compile_platform
+from ansible_collections.mas.platform.plugins.module_utils.model.phases import phase_order
 from ansible_collections.mas.platform.plugins.module_utils.preflight.run import run_preflight
 
 

@@ -126,3 +126,10 @@ def test_compiled_addons_say_where_each_runs_and_what_proves_it(production_spec)
 def test_in_cluster_service_of_an_endpoint(url, service):
     from ansible_collections.mas.platform.plugins.module_utils.model.addons import service_of
     assert service_of(url) == service
+
+
+def test_what_relies_on_an_addon_is_named_in_the_phases_order():
+    from ansible_collections.mas.platform.plugins.module_utils.model.addons import needs
+    hpa = {"autoscaling": {"metrics": [{"type": "Resource", "resource": {"name": "cpu"}}]}}
+    spec = {"deployment_sequence": {"10_late": {"late": hpa}, "2_early": {"early": hpa}}}
+    assert [n["what"] for n in needs(spec)["metrics_server"]] == ["the HPA of early (on cpu)", "the HPA of late (on cpu)"]

@@ -21,6 +21,7 @@ __metaclass__ = type
 
 import re
 
+from ansible_collections.mas.platform.plugins.module_utils.model.phases import ordered
 from ansible_collections.mas.platform.plugins.module_utils.preflight.capacity import GPU_RESOURCE, INSTANCE_TYPES
 from ansible_collections.mas.platform.plugins.module_utils.spec.addons import CATALOGUE, INGRESS_CLASS, INSTALL, NONE
 
@@ -40,10 +41,9 @@ def _section(spec, *keys):
 
 
 def _agents(spec):
-    """(name, body) of every agent of deployment_sequence, in the spec's order."""
-    for phase in sorted(_section(spec, "deployment_sequence")):
-        for name, body in (_section(spec, "deployment_sequence", phase)).items():
-            yield name, body or {}
+    """(name, body) of every agent of deployment_sequence, in the seed's order."""
+    for _phase, name, body in ordered(_section(spec, "deployment_sequence")):
+        yield name, body
 
 
 def gpu_node_groups(spec):

@@ -48,32 +48,11 @@ from ansible_collections.mas.platform.plugins.module_utils.model.labels import (
     service_selector,
 )
 from ansible_collections.mas.platform.plugins.module_utils.model.configuration import service_configuration
+from ansible_collections.mas.platform.plugins.module_utils.model.phases import ordered as _ordered
 from ansible_collections.mas.platform.plugins.module_utils.spec.services import service_pods
 
 DEFAULT_CLUSTER_DOMAIN = "cluster.local"
 DEFAULT_AGENT_NAMESPACE = "agent-system"
-
-
-def phase_order(phases):
-    """Phase names ("1_core_agents") in their numeric order; the spec's order breaks ties.
-
-    The one parse of a phase name (the schema has checked that each starts with digits)."""
-    indexed = list(enumerate(phases))
-    return [name for _index, name in sorted(indexed, key=lambda item: (_phase_number(item[1]), item[0]))]
-
-
-def _phase_number(name):
-    head = str(name).split("_", 1)[0]
-    # The schema limits the digits; a head that is not a number sorts last, in the spec's order.
-    return int(head) if head.isdigit() and len(head) < 10 else float("inf")
-
-
-def _ordered(section):
-    """(phase, name, body) of a phased section, in the seed's order."""
-    section = section or {}
-    for phase in phase_order(section):
-        for name, body in (section[phase] or {}).items():
-            yield phase, name, body or {}
 
 
 def _plain(value):
