@@ -19,7 +19,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import re
+from urllib.parse import urlsplit
 
 from ansible_collections.mas.platform.plugins.module_utils.model.phases import ordered
 from ansible_collections.mas.platform.plugins.module_utils.preflight.capacity import GPU_RESOURCE, INSTANCE_TYPES
@@ -28,9 +28,6 @@ from ansible_collections.mas.platform.plugins.module_utils.spec.addons import CA
 METRICS_API_SERVICE = "v1beta1.metrics.k8s.io"
 
 _WORKLOAD_API = {"Deployment": "apps/v1", "StatefulSet": "apps/v1", "DaemonSet": "apps/v1"}
-# scheme://service.namespace.svc[.domain][:port][/path]
-_SERVICE_URL = re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]*)://(?P<name>[a-z0-9-]+)\.(?P<namespace>[a-z0-9-]+)\.svc"
-                          r"(?:\.(?P<domain>[a-z0-9.-]+?))?\.?(?::(?P<port>[0-9]+))?(?:/.*)?")
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
@@ -117,13 +114,20 @@ def needs(spec):
 
 
 def service_of(url):
-    """{namespace, name, port} of an in-cluster Service URL, or None for any other URL."""
-    match = _SERVICE_URL.fullmatch(url or "")
-    if not match:
+    """{namespace, name, port} of the Service an in-cluster URL names
+    (scheme://name.namespace.svc[.domain][:port]/...), the scheme's port where the URL has
+    none (None for a scheme without one); None for any other URL."""
+    if not isinstance(url, str):
         return None
-    port = match.group("port")
-    return {"namespace": match.group("namespace"), "name": match.group("name"),
-            "port": int(port) if port else _DEFAULT_PORTS.get(match.group("scheme"))}
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return None
+    labels = (parts.hostname or "").rstrip(".").split(".")
+    if len(labels) < 3 or labels[2] != "svc" or not labels[0] or not labels[1]:
+        return None
+    return {"namespace": labels[1], "name": labels[0], "port": port or _DEFAULT_PORTS.get(parts.scheme)}
 
 
 def _mode(entry, needed):

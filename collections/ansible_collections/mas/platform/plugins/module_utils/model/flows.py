@@ -29,7 +29,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.mas.platform.plugins.module_utils.model.addon_charts import pod_labels
-from ansible_collections.mas.platform.plugins.module_utils.model.addons import compile_addons
+from ansible_collections.mas.platform.plugins.module_utils.model.addons import compile_addons, service_of
 from ansible_collections.mas.platform.plugins.module_utils.model.labels import (
     _service_selector,
     _tier_selector,
@@ -56,8 +56,8 @@ from ansible_collections.mas.platform.plugins.module_utils.spec.schema import (
     Record,
     Str,
 )
+from ansible_collections.mas.platform.plugins.module_utils.spec.addons import INSTALL, NONE
 from ansible_collections.mas.platform.plugins.module_utils.spec.common import DNS_LABEL
-from urllib.parse import urlsplit
 
 
 # Where the pods outside the platform's namespaces are, for the role to override.
@@ -344,7 +344,7 @@ class _Platform:
                            [(ISM_JOB, ISM_JOB_LABELS)])
                 flows.append(Flow(ism, backend, [("TCP", port)], "the retention policies are loaded into OpenSearch",
                                   "service_configuration.monitoring.logging.backend.endpoint"))
-            if addons["log_backend"]["mode"] == "install":
+            if addons["log_backend"]["mode"] == INSTALL:
                 flows.append(Flow(backend, backend, [("TCP", port), ("TCP", OPENSEARCH_TRANSPORT_PORT)],
                                   "OpenSearch's nodes form their cluster", "infrastructure.kubernetes.addons.log_backend"))
         return flows
@@ -352,10 +352,10 @@ class _Platform:
     def _addon_pods(self, addon):
         """An add-on's pods: by its chart's labels where the platform installs it, else every
         pod of the namespace where the spec says it runs; None where that is not known."""
-        if addon["mode"] == "none" or not addon.get("workload"):
+        if addon["mode"] == NONE or not addon.get("workload"):
             return None
         workload = addon["workload"]
-        labels = (pod_labels(addon) or {}) if addon["mode"] == "install" else {}
+        labels = (pod_labels(addon) or {}) if addon["mode"] == INSTALL else {}
         return Pods(workload["name"], workload["namespace"], labels, [(workload["name"], labels)],
                     external=workload["namespace"] not in self.namespaces)
 
@@ -415,18 +415,12 @@ def _namespace_order(namespaces):
 
 def _agent_of_url(url, agents):
     """(agent, port) when a webhook URL names an agent's Service in the cluster, else None."""
-    if not isinstance(url, str):
+    service = service_of(url)
+    if service is None:
         return None
-    try:
-        parts = urlsplit(url)
-        port = parts.port or (443 if parts.scheme == "https" else 80)
-    except ValueError:
-        return None
-    host = (parts.hostname or "").rstrip(".")
     for name, body, _path in agents:
-        service = "%s.%s.svc" % (k8s_name(name), body["namespace"])
-        if host == service or host.startswith(service + "."):
-            return name, port
+        if (service["name"], service["namespace"]) == (k8s_name(name), body["namespace"]):
+            return name, service["port"] or 80
     return None
 
 
